@@ -1,0 +1,90 @@
+/**
+ * The JSON envelope of every sentinel REST answer (and of the UI's REST compat routes),
+ * built here and nowhere else. Shapes are the seed's contract.
+ */
+
+/** Stable error codes. Add codes here; never reuse one for a different meaning. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  INVALID_SESSION_FILE: 400,
+  PYROGRAM_SESSION_UNSUPPORTED: 400,
+  INVALID_PROFILES: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  SESSION_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  STORAGE_ERROR: 500,
+  SENTINEL_BAD_RESPONSE: 502,
+  SENTINEL_UNAVAILABLE: 503,
+  TELEGRAM_UNAVAILABLE: 503,
+  NOT_AUTHORIZED: 503,
+  SENTINEL_TIMEOUT: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface OkEnvelope<T> {
+  status: "ok";
+  message?: string;
+  data: T;
+  error: null;
+}
+
+export interface ErrorEnvelope {
+  status: "error";
+  code: ErrorCode;
+  message: string;
+  data: null;
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export type Envelope<T> = OkEnvelope<T> | ErrorEnvelope;
+
+export function ok<T>(data: T, message?: string): OkEnvelope<T> {
+  return message === undefined
+    ? { status: "ok", data, error: null }
+    : { status: "ok", message, data, error: null };
+}
+
+export function fail(code: ErrorCode, message: string, details?: unknown): ErrorEnvelope {
+  return {
+    status: "error",
+    code,
+    message,
+    data: null,
+    error: details === undefined ? { code, message } : { code, message, details },
+  };
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
+}
+
+/**
+ * A domain error with a stable code; the HTTP layer turns it into the envelope.
+ * Messages must be safe to show a user: never include secrets or file contents.
+ */
+export class SentinelError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SentinelError";
+    this.code = code;
+    this.statusCode = statusOf(code);
+    this.details = options?.details;
+  }
+}
