@@ -1,0 +1,19 @@
+import { ConnectionTCPFull } from "telegram/network/connection/TCPFull.js";
+
+type ConnectionClass = typeof ConnectionTCPFull;
+type ConnectionParams = ConstructorParameters<ConnectionClass>[0];
+
+/**
+ * A GramJS connection class that dials `port` instead of the fixed 80 (443 with WSS) that
+ * `TelegramClient.connect()` passes, whatever the session says. Give it to the unmodified client:
+ * `new TelegramClient(session, apiId, apiHash, { connection: connectionOnPort(session.port) })`.
+ * GramJS rebuilds connections with `new connection.constructor(...)` on reconnect, so the port
+ * stays pinned across reconnects. `base` picks the transport (TCPFull by default, as GramJS does).
+ */
+export function connectionOnPort(port: number, base: ConnectionClass = ConnectionTCPFull): ConnectionClass {
+  return class PortPinnedConnection extends base {
+    constructor(params: ConnectionParams) {
+      super({ ...params, port });
+    }
+  };
+}
