@@ -126,8 +126,11 @@ export class MtprotoConnection {
     socket.on("close", () => this.close());
   }
 
-  get transportKind(): TransportKind | undefined {
-    return this.transport.kind;
+  /** The transport the client chose, e.g. "full" or "obfuscated-abridged"; undefined until detected. */
+  get transportName(): string | undefined {
+    const kind: TransportKind | undefined = this.transport.kind;
+    if (!kind) return undefined;
+    return this.transport.obfuscated ? `obfuscated-${kind}` : kind;
   }
 
   get isClosed(): boolean {

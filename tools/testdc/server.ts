@@ -293,7 +293,7 @@ export async function startTestDc(options: TestDcOptions = {}): Promise<TestDc> 
     state() {
       const transports: Record<string, number> = {};
       for (const connection of connections) {
-        const kind = connection.transportKind ?? "pending";
+        const kind = connection.transportName ?? "pending";
         transports[kind] = (transports[kind] ?? 0) + 1;
       }
       return {
