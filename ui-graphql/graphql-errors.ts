@@ -1,0 +1,69 @@
+import { SentinelError } from "@tgsentinel/contract/envelope.ts";
+import { GraphQLError } from "graphql";
+import { createGraphQLError, type YogaServerOptions, maskError as yogaMaskError } from "graphql-yoga";
+import { SentinelApiError } from "./sentinel-client.ts";
+
+/** One field problem as clients see it in `extensions.fields`. */
+export interface FieldProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Normalises the field errors a sentinel 400 (or a local check) carried in `details`. */
+export function fieldProblemsOf(details: unknown): FieldProblem[] | undefined {
+  const list = Array.isArray(details)
+    ? details
+    : details !== null && typeof details === "object"
+      ? ((details as { fields?: unknown; issues?: unknown; errors?: unknown }).fields ??
+        (details as { issues?: unknown }).issues ??
+        (details as { errors?: unknown }).errors)
+      : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const out: FieldProblem[] = [];
+  for (const item of list) {
+    if (item === null || typeof item !== "object") continue;
+    const { path, message } = item as { path?: unknown; message?: unknown };
+    const parts = Array.isArray(path)
+      ? path.filter((p): p is string | number => typeof p === "string" || typeof p === "number")
+      : typeof path === "string"
+        ? path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+        : [];
+    out.push({ path: parts, message: typeof message === "string" ? message : "invalid" });
+  }
+  return out;
+}
+
+/** The `extensions` of a coded error: the code (the sentinel's own when it sent one) and field paths. */
+export function extensionsOf(err: SentinelError): Record<string, unknown> {
+  const extensions: Record<string, unknown> = {
+    code: err instanceof SentinelApiError ? err.remoteCode : err.code,
+  };
+  const fields = fieldProblemsOf(err.details);
+  if (fields) extensions.fields = fields;
+  const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retry === "number") extensions.retryAfterSeconds = retry;
+  return extensions;
+}
+
+/** An expected error for clients (shown, never masked). */
+export function codedError(code: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return createGraphQLError(message, { extensions: { code, ...extra } });
+}
+
+/**
+ * Masked errors stay on: coded domain errors (SentinelError, from this service or the sentinel)
+ * become GraphQL errors with their code; anything else is masked as "Unexpected error.".
+ */
+export const maskError: NonNullable<
+  Exclude<YogaServerOptions<object, object>["maskedErrors"], boolean>
+>["maskError"] = (error, message, isDev) => {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof SentinelError) {
+    return createGraphQLError(original.message, {
+      nodes: error instanceof GraphQLError ? error.nodes : undefined,
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: extensionsOf(original),
+    });
+  }
+  return yogaMaskError(error, message, isDev);
+};

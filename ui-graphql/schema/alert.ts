@@ -1,0 +1,227 @@
+import { SentinelError } from "@tgsentinel/contract/envelope.ts";
+import { filter, pipe } from "graphql-yoga";
+import { builder } from "../builder.ts";
+import type { Alert, Prisma } from "../db/generated/client.ts";
+import {
+  type Connection,
+  connectionOf,
+  decodeCursor,
+  encodeCursor,
+  PageInfoRef,
+  pageSize,
+} from "./connection.ts";
+
+interface ReasonShape {
+  kind: string;
+  term: string | null;
+  weight: number | null;
+  start: number | null;
+  end: number | null;
+  text: string | null;
+  raw: unknown;
+}
+
+function reasonsOf(alert: Alert): ReasonShape[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(alert.reasons);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  return list.map((item) => {
+    const r = (item !== null && typeof item === "object" ? item : { kind: String(item) }) as Record<
+      string,
+      unknown
+    >;
+    const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+    const str = (v: unknown) => (typeof v === "string" ? v : null);
+    return {
+      kind: str(r.kind) ?? "unknown",
+      term: str(r.term),
+      weight: num(r.weight),
+      start: num(r.start),
+      end: num(r.end),
+      text: str(r.text),
+      raw: item,
+    };
+  });
+}
+
+const AlertReasonRef = builder.objectRef<ReasonShape>("AlertReason").implement({
+  description: "Why a message scored: which term or signal, its weight and where it matched",
+  fields: (t) => ({
+    kind: t.exposeString("kind"),
+    term: t.exposeString("term", { nullable: true }),
+    weight: t.exposeFloat("weight", { nullable: true }),
+    start: t.exposeInt("start", { nullable: true }),
+    end: t.exposeInt("end", { nullable: true }),
+    text: t.exposeString("text", { nullable: true }),
+    raw: t.field({
+      type: "JSON",
+      description: "The reason as the sentinel stored it",
+      resolve: (r) => r.raw,
+    }),
+  }),
+});
+
+export const AlertRef = builder.objectRef<Alert>("Alert").implement({
+  description: "A message that reached a profile's threshold (cached from the sentinel)",
+  fields: (t) => ({
+    id: t.exposeInt("id", { description: "The sentinel's alert id" }),
+    chatId: t.exposeString("chatId"),
+    chatTitle: t.exposeString("chatTitle"),
+    messageId: t.exposeInt("messageId"),
+    profile: t.exposeString("profile"),
+    score: t.exposeFloat("score"),
+    reasons: t.field({ type: [AlertReasonRef], resolve: reasonsOf }),
+    text: t.exposeString("text"),
+    senderName: t.exposeString("senderName", { nullable: true }),
+    link: t.exposeString("link", { nullable: true }),
+    messageDate: t.expose("messageDate", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    read: t.boolean({ resolve: (a) => a.readAt !== null }),
+    readAt: t.expose("readAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+const AlertEdgeRef = builder.objectRef<{ cursor: string; node: Alert }>("AlertEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: AlertRef, resolve: (e) => e.node }),
+  }),
+});
+
+const AlertConnectionRef = builder.objectRef<Connection<Alert>>("AlertConnection").implement({
+  fields: (t) => ({
+    edges: t.field({ type: [AlertEdgeRef], resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c.pageInfo }),
+    totalCount: t.exposeInt("totalCount", { description: "Alerts matching the filters (all pages)" }),
+  }),
+});
+
+const AlertOrderRef = builder.enumType("AlertOrder", {
+  values: {
+    NEWEST: { description: "Newest first (by creation time)" },
+    SCORE: { description: "Highest score first" },
+  } as const,
+});
+
+interface AlertCursor {
+  o: "NEWEST" | "SCORE";
+  id: number;
+  c: number;
+  s: number;
+}
+
+function isAlertCursor(v: unknown): v is AlertCursor {
+  const c = v as AlertCursor;
+  return (
+    c !== null &&
+    typeof c === "object" &&
+    (c.o === "NEWEST" || c.o === "SCORE") &&
+    Number.isInteger(c.id) &&
+    typeof c.c === "number" &&
+    typeof c.s === "number"
+  );
+}
+
+builder.queryFields((t) => ({
+  alerts: t.field({
+    type: AlertConnectionRef,
+    description: "Alerts from ui.db's cache, newest first by default",
+    args: {
+      first: t.arg.int({ description: "Page size (1-200, default 50)" }),
+      after: t.arg.string(),
+      minScore: t.arg.float(),
+      chatId: t.arg.string(),
+      profile: t.arg.string(),
+      query: t.arg.string({ description: "Words to find in the text, chat title or sender" }),
+      unreadOnly: t.arg.boolean(),
+      orderBy: t.arg({ type: AlertOrderRef, defaultValue: "NEWEST" }),
+    },
+    resolve: async (_r, args, ctx) => {
+      const order = args.orderBy ?? "NEWEST";
+      const first = pageSize(args.first);
+      const where: Prisma.AlertWhereInput = {};
+      if (args.minScore != null) where.score = { gte: args.minScore };
+      if (args.chatId) where.chatId = args.chatId;
+      if (args.profile) where.profile = args.profile;
+      if (args.unreadOnly) where.readAt = null;
+      const words = (args.query ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 10);
+      if (words.length > 0) {
+        where.AND = words.map((w) => ({
+          OR: [{ text: { contains: w } }, { chatTitle: { contains: w } }, { senderName: { contains: w } }],
+        }));
+      }
+      let afterWhere: Prisma.AlertWhereInput = {};
+      if (args.after) {
+        const c = decodeCursor(args.after, isAlertCursor);
+        if (!c || c.o !== order) throw new SentinelError("BAD_REQUEST", "Invalid cursor for this order");
+        afterWhere =
+          order === "NEWEST"
+            ? { OR: [{ createdAt: { lt: new Date(c.c) } }, { createdAt: new Date(c.c), id: { lt: c.id } }] }
+            : { OR: [{ score: { lt: c.s } }, { score: c.s, id: { lt: c.id } }] };
+      }
+      const orderBy: Prisma.AlertOrderByWithRelationInput[] =
+        order === "NEWEST" ? [{ createdAt: "desc" }, { id: "desc" }] : [{ score: "desc" }, { id: "desc" }];
+      const [rows, totalCount] = await Promise.all([
+        ctx.services.db.alert.findMany({ where: { AND: [where, afterWhere] }, orderBy, take: first + 1 }),
+        ctx.services.db.alert.count({ where }),
+      ]);
+      return connectionOf(
+        rows,
+        first,
+        (a) => encodeCursor({ o: order, id: a.id, c: a.createdAt.getTime(), s: a.score }),
+        totalCount,
+        Boolean(args.after),
+      );
+    },
+  }),
+  alert: t.field({
+    type: AlertRef,
+    nullable: true,
+    args: { id: t.arg.int({ required: true }) },
+    resolve: (_r, args, ctx) => ctx.services.db.alert.findUnique({ where: { id: args.id } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  markAlertRead: t.field({
+    type: AlertRef,
+    args: { id: t.arg.int({ required: true }), read: t.arg.boolean({ defaultValue: true }) },
+    resolve: async (_r, args, ctx) => {
+      const found = await ctx.services.db.alert.findUnique({ where: { id: args.id } });
+      if (!found) throw new SentinelError("NOT_FOUND", `No alert with id ${args.id}`);
+      return ctx.services.db.alert.update({
+        where: { id: args.id },
+        data: { readAt: args.read === false ? null : (found.readAt ?? new Date()) },
+      });
+    },
+  }),
+  markAllAlertsRead: t.int({
+    description: "Marks every unread alert (optionally up to a time) read; returns how many",
+    args: { before: t.arg({ type: "DateTime" }) },
+    resolve: async (_r, args, ctx) => {
+      const result = await ctx.services.db.alert.updateMany({
+        where: { readAt: null, ...(args.before ? { createdAt: { lte: args.before } } : {}) },
+        data: { readAt: new Date() },
+      });
+      return result.count;
+    },
+  }),
+}));
+
+builder.subscriptionField("alertAdded", (t) =>
+  t.field({
+    type: AlertRef,
+    description: "Alerts as they reach the cache (after they are stored in ui.db)",
+    args: { minScore: t.arg.float() },
+    subscribe: (_r, args, ctx) =>
+      pipe(
+        ctx.services.pubsub.subscribe("alertAdded"),
+        filter((alert: Alert) => args.minScore == null || alert.score >= args.minScore),
+      ),
+    resolve: (alert) => alert,
+  }),
+);
