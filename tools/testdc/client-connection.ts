@@ -1,7 +1,9 @@
+import type { Connection } from "telegram/network/connection/Connection.js";
 import { ConnectionTCPFull } from "telegram/network/connection/TCPFull.js";
 
-type ConnectionClass = typeof ConnectionTCPFull;
-type ConnectionParams = ConstructorParameters<ConnectionClass>[0];
+type ConnectionParams = ConstructorParameters<typeof Connection>[0];
+/** A GramJS connection class (TCPFull, TCPAbridged, TCPObfuscated, …). */
+export type ConnectionClass = new (params: ConnectionParams) => Connection;
 
 /**
  * A GramJS connection class that dials `port` instead of the fixed 80 (443 with WSS) that

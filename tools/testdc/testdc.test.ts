@@ -12,7 +12,7 @@ import { ConnectionTCPAbridged } from "telegram/network/connection/TCPAbridged.j
 import { ConnectionTCPObfuscated } from "telegram/network/connection/TCPObfuscated.js";
 import { StringSession } from "telegram/sessions/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connectionOnPort } from "./client-connection.ts";
+import { type ConnectionClass, connectionOnPort } from "./client-connection.ts";
 import { startTestDc, type TestDc } from "./server.ts";
 import { readTelethonSession } from "./telethon-session.ts";
 
@@ -37,7 +37,7 @@ async function sessionFromFile(file: string): Promise<StringSession> {
 
 /** The unmodified TelegramClient; only the connection class is told which port to dial. */
 async function connectClient(
-  options: { floodSleepThreshold?: number; connection?: typeof ConnectionTCPAbridged } = {},
+  options: { floodSleepThreshold?: number; connection?: ConnectionClass } = {},
 ): Promise<TelegramClient> {
   const session = await sessionFromFile(dc.sessionFile!);
   const client = new TelegramClient(session, 12345, "0123456789abcdef0123456789abcdef", {
@@ -323,7 +323,7 @@ describe("the real GramJS client against the test DC", () => {
     ["abridged", ConnectionTCPAbridged],
     ["obfuscated-abridged", ConnectionTCPObfuscated],
   ])("speaks the %s transport", async (kind, connection) => {
-    const client = await connectClient({ connection: connection as typeof ConnectionTCPAbridged });
+    const client = await connectClient({ connection });
     expect((await client.getMe()).id.toJSNumber()).toBe(USER.id);
     expect(dc.state().transports).toEqual({ [kind]: 1 });
   });
