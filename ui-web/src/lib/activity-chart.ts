@@ -1,0 +1,92 @@
+/**
+ * Geometry of the dashboard's messages/alerts chart: pure functions from a time series to SVG
+ * coordinates, so the component only draws and the maths is unit-tested.
+ */
+
+export interface ActivityPoint {
+  /** Start of the bucket (ISO). */
+  at: string;
+  messages: number;
+  alerts: number;
+}
+
+export interface ChartBox {
+  width: number;
+  height: number;
+  /** Space kept for the axes' labels. */
+  padLeft: number;
+  padRight: number;
+  padTop: number;
+  padBottom: number;
+}
+
+export interface ChartGeometry {
+  /** `d` of the messages area (closed path) and line. */
+  messagesArea: string;
+  messagesLine: string;
+  /** `d` of the alerts line. */
+  alertsLine: string;
+  /** Alerts as dots, for series with few points. */
+  alertDots: { x: number; y: number; value: number }[];
+  /** Horizontal grid lines with their value. */
+  yTicks: { y: number; value: number }[];
+  /** A few labelled x positions. */
+  xTicks: { x: number; label: string }[];
+  maxValue: number;
+}
+
+/** A "nice" upper bound (1, 2, 5 × 10^n) at or above `value`, so grid lines land on round numbers. */
+export function niceCeiling(value: number): number {
+  if (value <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) {
+    if (value <= step * magnitude) return step * magnitude;
+  }
+  return 10 * magnitude;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function chartGeometry(
+  points: readonly ActivityPoint[],
+  box: ChartBox,
+  formatX: (iso: string) => string,
+): ChartGeometry {
+  const innerW = box.width - box.padLeft - box.padRight;
+  const innerH = box.height - box.padTop - box.padBottom;
+  const maxValue = niceCeiling(Math.max(0, ...points.map((p) => Math.max(p.messages, p.alerts))));
+  const bottom = box.padTop + innerH;
+  const x = (i: number) =>
+    round(box.padLeft + (points.length <= 1 ? innerW / 2 : (i / (points.length - 1)) * innerW));
+  const y = (v: number) => round(bottom - (v / maxValue) * innerH);
+
+  const line = (key: "messages" | "alerts") =>
+    points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p[key])}`).join(" ");
+  const messagesLine = line("messages");
+  const messagesArea =
+    points.length === 0
+      ? ""
+      : `${messagesLine} L${x(points.length - 1)},${round(bottom)} L${x(0)},${round(bottom)} Z`;
+
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({
+    y: y(maxValue * f),
+    value: Math.round(maxValue * f),
+  }));
+  const tickCount = Math.min(points.length, 5);
+  const xTicks: { x: number; label: string }[] = [];
+  for (let t = 0; t < tickCount; t++) {
+    const i = tickCount === 1 ? 0 : Math.round((t / (tickCount - 1)) * (points.length - 1));
+    const point = points[i];
+    if (point) xTicks.push({ x: x(i), label: formatX(point.at) });
+  }
+
+  return {
+    messagesArea,
+    messagesLine,
+    alertsLine: line("alerts"),
+    alertDots: points.map((p, i) => ({ x: x(i), y: y(p.alerts), value: p.alerts })),
+    yTicks,
+    xTicks,
+    maxValue,
+  };
+}

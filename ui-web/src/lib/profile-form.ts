@@ -1,0 +1,173 @@
+/**
+ * The profile editor's form model and its conversion to and from the profile `definition` the
+ * server stores (snake_case, as the sentinel's scoring takes it). Unknown keys of a definition
+ * are kept, so fields this editor does not know about survive an edit.
+ */
+
+export interface KeywordRow {
+  term: string;
+  weight: number | null;
+}
+
+export interface RegexRow {
+  pattern: string;
+  flags: string;
+  weight: number | null;
+}
+
+export interface ProfileForm {
+  name: string;
+  enabled: boolean;
+  threshold: number | null;
+  keywords: KeywordRow[];
+  regex: RegexRow[];
+  vipSenders: string;
+  chatsInclude: string;
+  chatsExclude: string;
+  mentionsMeWeight: number | null;
+  engagement: { weight: number | null; minReactions: number | null; minForwards: number | null };
+  examples: { weight: number | null; minSimilarity: number | null; texts: string[] };
+  /** Keys of the definition the editor does not manage, passed through unchanged. */
+  extra: Record<string, unknown>;
+}
+
+const MANAGED = new Set([
+  "threshold",
+  "keywords",
+  "regex",
+  "vip_senders",
+  "chats",
+  "mentions_me",
+  "engagement",
+  "examples",
+  "name",
+  "enabled",
+]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const lines = (v: unknown): string => list(v).map(str).filter(Boolean).join("\n");
+const splitLines = (text: string): string[] =>
+  text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function emptyProfileForm(): ProfileForm {
+  return {
+    name: "",
+    enabled: true,
+    threshold: 1,
+    keywords: [{ term: "", weight: 1 }],
+    regex: [],
+    vipSenders: "",
+    chatsInclude: "",
+    chatsExclude: "",
+    mentionsMeWeight: null,
+    engagement: { weight: null, minReactions: null, minForwards: null },
+    examples: { weight: null, minSimilarity: null, texts: [] },
+    extra: {},
+  };
+}
+
+export function formOfProfile(profile: { name: string; enabled: boolean; definition: unknown }): ProfileForm {
+  const d = isRecord(profile.definition) ? profile.definition : {};
+  const chats = isRecord(d.chats) ? d.chats : {};
+  const mentions = d.mentions_me;
+  const engagement = isRecord(d.engagement) ? d.engagement : {};
+  const examples = isRecord(d.examples) ? d.examples : {};
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(d)) if (!MANAGED.has(key)) extra[key] = value;
+  return {
+    name: profile.name,
+    enabled: profile.enabled,
+    threshold: num(d.threshold),
+    keywords: list(d.keywords).map((k) =>
+      isRecord(k) ? { term: str(k.term), weight: num(k.weight) } : { term: str(k), weight: 1 },
+    ),
+    regex: list(d.regex).map((r) =>
+      isRecord(r)
+        ? { pattern: str(r.pattern), flags: str(r.flags), weight: num(r.weight) }
+        : { pattern: str(r), flags: "", weight: 1 },
+    ),
+    vipSenders: lines(d.vip_senders),
+    chatsInclude: lines(chats.include),
+    chatsExclude: lines(chats.exclude),
+    mentionsMeWeight: isRecord(mentions) ? num(mentions.weight) : num(mentions),
+    engagement: {
+      weight: num(engagement.weight),
+      minReactions: num(engagement.min_reactions),
+      minForwards: num(engagement.min_forwards),
+    },
+    examples: {
+      weight: num(examples.weight),
+      minSimilarity: num(examples.min_similarity),
+      texts: list(examples.texts).map(str).filter(Boolean),
+    },
+    extra,
+  };
+}
+
+/** The `definition` to send; optional sections are left out when empty. */
+export function definitionOfForm(form: ProfileForm): Record<string, unknown> {
+  const definition: Record<string, unknown> = { ...form.extra };
+  if (form.threshold !== null) definition.threshold = form.threshold;
+  definition.keywords = form.keywords
+    .filter((k) => k.term.trim() !== "")
+    .map((k) => ({ term: k.term.trim(), weight: k.weight ?? 1 }));
+  definition.regex = form.regex
+    .filter((r) => r.pattern !== "")
+    .map((r) => ({
+      pattern: r.pattern,
+      weight: r.weight ?? 1,
+      ...(r.flags.trim() ? { flags: r.flags.trim() } : {}),
+    }));
+  definition.vip_senders = splitLines(form.vipSenders);
+  definition.chats = { include: splitLines(form.chatsInclude), exclude: splitLines(form.chatsExclude) };
+  if (form.mentionsMeWeight !== null) definition.mentions_me = { weight: form.mentionsMeWeight };
+  const e = form.engagement;
+  if (e.weight !== null || e.minReactions !== null || e.minForwards !== null) {
+    definition.engagement = {
+      weight: e.weight ?? 0,
+      ...(e.minReactions !== null ? { min_reactions: e.minReactions } : {}),
+      ...(e.minForwards !== null ? { min_forwards: e.minForwards } : {}),
+    };
+  }
+  const texts = form.examples.texts.map((t) => t.trim()).filter(Boolean);
+  if (texts.length > 0 || form.examples.weight !== null) {
+    definition.examples = {
+      weight: form.examples.weight ?? 0,
+      ...(form.examples.minSimilarity !== null ? { min_similarity: form.examples.minSimilarity } : {}),
+      texts,
+    };
+  }
+  return definition;
+}
+
+/** Checks the browser can do before asking the server; keys are the same paths the server uses. */
+export function localProfileErrors(form: ProfileForm): Map<string, string> {
+  const errors = new Map<string, string>();
+  if (!form.name.trim()) errors.set("name", "Give the profile a name.");
+  if (form.threshold === null)
+    errors.set("threshold", "Set a threshold (the score at which a message alerts).");
+  form.regex.forEach((r, i) => {
+    if (!r.pattern) return;
+    try {
+      new RegExp(r.pattern, r.flags.replace(/[^imsu]/g, ""));
+    } catch (error) {
+      errors.set(`regex.${i}.pattern`, `Not a valid pattern: ${(error as Error).message}`);
+    }
+  });
+  const sim = form.examples.minSimilarity;
+  if (sim !== null && (sim < 0 || sim > 1))
+    errors.set("examples.min_similarity", "Use a value between 0 and 1.");
+  return errors;
+}
+
+/** Server paths may be rooted at the input (`input.definition.keywords.0.term`); the form's are not. */
+export function normalizeFieldPath(path: string): string {
+  return path.replace(/^(input\.)?(definition\.)?/, "");
+}

@@ -1,0 +1,138 @@
+import type { GraphQLClient } from "../graphql/client.ts";
+import { describeError } from "../graphql/errors.ts";
+import {
+  AlertAddedDocument,
+  type AlertFieldsFragment,
+  AlertsDocument,
+  MarkAlertReadDocument,
+} from "../graphql/generated/graphql.ts";
+
+export type Alert = AlertFieldsFragment;
+
+export interface AlertFilters {
+  profile: string;
+  chatId: string;
+  /** Empty string: no minimum. */
+  minScore: string;
+  text: string;
+}
+
+export const EMPTY_FILTERS: AlertFilters = { profile: "", chatId: "", minScore: "", text: "" };
+
+/** Page size of the infinite scroll. */
+export const ALERT_PAGE = 30;
+
+export function minScoreOf(filters: AlertFilters): number | null {
+  const value = Number.parseFloat(filters.minScore);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Whether a live alert belongs in the list under the current filters (mirrors the server's). */
+export function alertMatches(alert: Alert, filters: AlertFilters): boolean {
+  if (filters.profile && alert.profile !== filters.profile) return false;
+  if (filters.chatId && alert.chatId !== filters.chatId) return false;
+  const min = minScoreOf(filters);
+  if (min !== null && alert.score < min) return false;
+  const text = filters.text.trim().toLowerCase();
+  if (text) {
+    const haystack = `${alert.text}\n${alert.chatTitle}\n${alert.senderName ?? ""}`.toLowerCase();
+    if (!haystack.includes(text)) return false;
+  }
+  return true;
+}
+
+/**
+ * The alerts list: pages through the `alerts` connection with its cursor, takes new alerts
+ * live from `alertAdded` (those matching the filters slide in at the top), and reloads the
+ * first page after a reconnection so nothing missed while offline is lost.
+ */
+export class AlertFeed {
+  items = $state<Alert[]>([]);
+  filters = $state<AlertFilters>({ ...EMPTY_FILTERS });
+  loading = $state(false);
+  hasMore = $state(true);
+  error = $state<string | null>(null);
+  /** Ids that arrived live, for the slide-in animation and the "new" mark. */
+  fresh = $state<Set<string>>(new Set());
+  /** Live alerts seen since the page was opened (all of them, filtered or not). */
+  liveCount = $state(0);
+
+  private cursor: string | null = null;
+  private generation = 0;
+  private stops: (() => void)[] = [];
+
+  constructor(
+    private readonly client: GraphQLClient,
+    private readonly pageSize = ALERT_PAGE,
+  ) {}
+
+  start(): void {
+    void this.reload();
+    this.stops.push(
+      this.client.subscribe(AlertAddedDocument, {}, ({ alertAdded }) => this.add(alertAdded)),
+      this.client.onReconnect(() => void this.reload()),
+    );
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  setFilters(filters: AlertFilters): void {
+    this.filters = { ...filters };
+    void this.reload();
+  }
+
+  /** Drops what is shown and loads the first page for the current filters. */
+  async reload(): Promise<void> {
+    this.generation += 1;
+    this.cursor = null;
+    this.hasMore = true;
+    this.loading = false;
+    this.items = [];
+    await this.loadMore();
+  }
+
+  async loadMore(): Promise<void> {
+    if (this.loading || !this.hasMore) return;
+    const generation = this.generation;
+    this.loading = true;
+    this.error = null;
+    try {
+      const { alerts } = await this.client.request(AlertsDocument, {
+        first: this.pageSize,
+        after: this.cursor,
+        minScore: minScoreOf(this.filters),
+        chatId: this.filters.chatId || null,
+        profile: this.filters.profile || null,
+        query: this.filters.text.trim() || null,
+      });
+      if (generation !== this.generation) return;
+      const known = new Set(this.items.map((a) => a.id));
+      this.items = [...this.items, ...alerts.edges.map((e) => e.node).filter((a) => !known.has(a.id))];
+      this.cursor = alerts.pageInfo.endCursor;
+      this.hasMore = alerts.pageInfo.hasNextPage && alerts.pageInfo.endCursor !== null;
+    } catch (error) {
+      if (generation === this.generation) this.error = describeError(error);
+    } finally {
+      if (generation === this.generation) this.loading = false;
+    }
+  }
+
+  /** A live alert: shown at the top when it matches the filters and is not there yet. */
+  add(alert: Alert): void {
+    this.liveCount += 1;
+    if (!alertMatches(alert, this.filters) || this.items.some((a) => a.id === alert.id)) return;
+    this.items = [alert, ...this.items];
+    this.fresh = new Set([...this.fresh, alert.id]);
+  }
+
+  async markRead(id: string): Promise<void> {
+    try {
+      const { markAlertRead } = await this.client.request(MarkAlertReadDocument, { id });
+      this.items = this.items.map((a) => (a.id === id ? { ...a, readAt: markAlertRead.readAt } : a));
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+}

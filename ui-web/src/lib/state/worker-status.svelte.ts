@@ -1,0 +1,73 @@
+import type { GraphQLClient } from "../graphql/client.ts";
+import { describeError } from "../graphql/errors.ts";
+import {
+  WorkerStatusChangedDocument,
+  WorkerStatusDocument,
+  type WorkerStatusFieldsFragment,
+} from "../graphql/generated/graphql.ts";
+
+export type WorkerStatus = WorkerStatusFieldsFragment;
+
+export type WorkerState =
+  | { kind: "unknown" }
+  | { kind: "unreachable" }
+  | { kind: "flood-wait"; until: number }
+  | { kind: "authorized"; handle: string }
+  | { kind: "connecting" }
+  | { kind: "not-authorized"; error: string | null };
+
+/** "@name", or the first name, or the numeric id when the account has no username. */
+export function handleOf(user: WorkerStatus["user"]): string {
+  if (!user) return "unknown account";
+  if (user.username) return `@${user.username}`;
+  return user.firstName ?? `id ${user.id}`;
+}
+
+/** Classifies a status for display; a flood wait wins while it lasts. */
+export function workerStateOf(status: WorkerStatus | null, now: number): WorkerState {
+  if (!status) return { kind: "unknown" };
+  if (!status.sentinelReachable) return { kind: "unreachable" };
+  const until = status.rateLimit.floodWaitUntil ? Date.parse(status.rateLimit.floodWaitUntil) : Number.NaN;
+  if (!Number.isNaN(until) && until > now) return { kind: "flood-wait", until };
+  if (status.authorized) return { kind: "authorized", handle: handleOf(status.user) };
+  if (status.connected || status.lastError) return { kind: "not-authorized", error: status.lastError };
+  return { kind: "connecting" };
+}
+
+/**
+ * The Telegram worker's status: read once, then kept live by the `workerStatus` subscription,
+ * and read again after every reconnection so a change missed while offline still shows.
+ */
+export class WorkerStatusStore {
+  status = $state<WorkerStatus | null>(null);
+  error = $state<string | null>(null);
+  private stops: (() => void)[] = [];
+
+  constructor(private readonly client: GraphQLClient) {}
+
+  start(): void {
+    void this.refresh();
+    this.stops.push(
+      this.client.subscribe(WorkerStatusChangedDocument, {}, (data) => this.set(data.workerStatus)),
+      this.client.onReconnect(() => void this.refresh()),
+    );
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  set(status: WorkerStatus): void {
+    this.status = status;
+    this.error = null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const { workerStatus } = await this.client.request(WorkerStatusDocument);
+      this.set(workerStatus);
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+}
