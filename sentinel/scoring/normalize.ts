@@ -1,0 +1,189 @@
+/**
+ * Text folding for matching: width (NFKC), case, accents and whitespace runs are folded away so a
+ * keyword written one way matches a message written another, while every folded code unit keeps
+ * the span of the original text it came from, so reasons can point at the original characters.
+ *
+ * Folding works one code point at a time (memoised): the same function folds keywords and
+ * messages, so both sides always agree, and the offset map stays exact.
+ */
+
+/** A folded text and, for each of its UTF-16 code units, the original span it came from. */
+export interface FoldedText {
+  /** The folded text: NFKC, case-folded, accents stripped, whitespace runs collapsed to one space. */
+  readonly text: string;
+  /** `starts[i]`: UTF-16 offset in the original text where the source of folded unit `i` starts. */
+  readonly starts: Int32Array;
+  /** `ends[i]`: UTF-16 offset in the original text where the source of folded unit `i` ends. */
+  readonly ends: Int32Array;
+}
+
+/** How a code point behaves at a word boundary. */
+export const CharClass = {
+  /** Punctuation, symbols, spaces: a keyword edge may sit next to it. */
+  Other: 0,
+  /** Letters, digits, marks and underscore of scripts that separate words with spaces. */
+  Word: 1,
+  /** Letters of scripts written without spaces (Han, Kana, Thai, …): no boundary is required. */
+  Unspaced: 2,
+} as const;
+export type CharClass = (typeof CharClass)[keyof typeof CharClass];
+
+// Combining diacritics (accents) only: marks that are part of a script's spelling (Indic vowel
+// signs, for instance) are kept so words of those scripts do not collapse into each other.
+// Default-ignorable code points (soft hyphen, zero-width joiners, variation selectors) go too.
+const STRIPPED =
+  /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\p{Default_Ignorable_Code_Point}]/gu;
+const WHITESPACE_ONLY = /^\s+$/u;
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}_]$/u;
+const UNSPACED_CHAR =
+  /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]$/u;
+
+// Latin letters that carry a stroke or are ligatures: Unicode gives them no decomposition, but
+// people type them without it ("Lodz" for "Łódź").
+const LATIN_EXTRA: Record<string, string> = { ø: "o", đ: "d", ł: "l", ħ: "h", ŧ: "t", æ: "ae", œ: "oe" };
+
+const SPACE = 32;
+const foldCache = new Map<number, string>();
+const classCache = new Map<number, CharClass>();
+const FOLD_CACHE_LIMIT = 200_000;
+
+/** Folds one code point; a whitespace code point folds to a single space. */
+function foldCodePoint(cp: number): string {
+  const cached = foldCache.get(cp);
+  if (cached !== undefined) return cached;
+  // Upper-then-lower approximates full case folding (ß → ss, final ς → σ, ı → i).
+  let folded = String.fromCodePoint(cp).normalize("NFKC").toUpperCase().toLowerCase().normalize("NFD");
+  folded = folded.replace(STRIPPED, "");
+  if (folded.length > 0) {
+    let mapped = "";
+    for (const ch of folded) mapped += LATIN_EXTRA[ch] ?? ch;
+    folded = WHITESPACE_ONLY.test(mapped) ? " " : mapped;
+  }
+  if (foldCache.size < FOLD_CACHE_LIMIT) foldCache.set(cp, folded);
+  return folded;
+}
+
+/** Classifies a code point for word-boundary checks. */
+export function charClass(cp: number): CharClass {
+  if (cp < 128) {
+    return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95
+      ? CharClass.Word
+      : CharClass.Other;
+  }
+  const cached = classCache.get(cp);
+  if (cached !== undefined) return cached;
+  const ch = String.fromCodePoint(cp);
+  const cls = UNSPACED_CHAR.test(ch)
+    ? CharClass.Unspaced
+    : WORD_CHAR.test(ch)
+      ? CharClass.Word
+      : CharClass.Other;
+  if (classCache.size < FOLD_CACHE_LIMIT) classCache.set(cp, cls);
+  return cls;
+}
+
+/** The code point that ends just before UTF-16 offset `index` (-1 at the start). */
+export function codePointBefore(text: string, index: number): number {
+  if (index <= 0) return -1;
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return low;
+}
+
+/** The code point that starts at UTF-16 offset `index` (-1 at the end). */
+export function codePointAtOffset(text: string, index: number): number {
+  return index >= text.length ? -1 : text.codePointAt(index)!;
+}
+
+/**
+ * Folds `original` for matching and records where each folded code unit came from.
+ * Runs of whitespace become one space whose span covers the whole run; code points that fold to
+ * nothing (combining accents, soft hyphens) extend the span of the preceding folded unit, so a
+ * highlighted "café" written with a combining accent includes the accent.
+ */
+export function foldWithOffsets(original: string): FoldedText {
+  const n = original.length;
+  const units: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let lastWasSpace = false;
+  let i = 0;
+  while (i < n) {
+    const c = original.charCodeAt(i);
+    if (c < 128) {
+      if (c === SPACE || (c >= 9 && c <= 13)) {
+        if (lastWasSpace) ends[ends.length - 1] = i + 1;
+        else {
+          units.push(SPACE);
+          starts.push(i);
+          ends.push(i + 1);
+          lastWasSpace = true;
+        }
+      } else {
+        units.push(c >= 65 && c <= 90 ? c + 32 : c);
+        starts.push(i);
+        ends.push(i + 1);
+        lastWasSpace = false;
+      }
+      i += 1;
+      continue;
+    }
+    const cp = original.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const folded = foldCodePoint(cp);
+    if (folded.length === 0) {
+      if (ends.length > 0) ends[ends.length - 1] = i + width;
+    } else if (folded === " ") {
+      if (lastWasSpace) ends[ends.length - 1] = i + width;
+      else {
+        units.push(SPACE);
+        starts.push(i);
+        ends.push(i + width);
+        lastWasSpace = true;
+      }
+    } else {
+      for (let k = 0; k < folded.length; k++) {
+        units.push(folded.charCodeAt(k));
+        starts.push(i);
+        ends.push(i + width);
+      }
+      lastWasSpace = false;
+    }
+    i += width;
+  }
+  return { text: unitsToString(units), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+}
+
+function unitsToString(units: number[]): string {
+  const CHUNK = 8192;
+  if (units.length <= CHUNK) return String.fromCharCode(...units);
+  let out = "";
+  for (let k = 0; k < units.length; k += CHUNK) out += String.fromCharCode(...units.slice(k, k + CHUNK));
+  return out;
+}
+
+/** Folds a keyword, phrase, name or title: like message text, then trimmed. */
+export function foldTerm(term: string): string {
+  return foldWithOffsets(term).text.trim();
+}
+
+/** Maps a folded span `[start, end)` back to the original text's UTF-16 span. */
+export function originalSpan(folded: FoldedText, start: number, end: number): { start: number; end: number } {
+  return { start: folded.starts[start]!, end: folded.ends[end - 1]! };
+}
+
+/**
+ * Whether the folded span `[start, end)` of `text` stands as a whole word or phrase: an edge that is
+ * a word character must not touch another word character. Scripts written without spaces
+ * (Han, Kana, Thai, …) never need a boundary, on either side.
+ */
+export function isWholeWord(text: string, start: number, end: number): boolean {
+  const first = charClass(codePointAtOffset(text, start));
+  if (first === CharClass.Word && charClass(codePointBefore(text, start)) === CharClass.Word) return false;
+  const last = charClass(codePointBefore(text, end));
+  if (last === CharClass.Word && charClass(codePointAtOffset(text, end)) === CharClass.Word) return false;
+  return true;
+}
