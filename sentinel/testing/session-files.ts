@@ -28,7 +28,7 @@ export interface TelethonFileOptions {
   /** How many session rows (default 1; rows after the first use dc_id + i). */
   rows?: number;
   /** Omit tables to build "missing tables" files. */
-  omitTables?: Array<"sessions" | "version">;
+  omitTables?: ReadonlyArray<"sessions" | "version">;
   /** Older Telethon (< v5) had no takeout_id column. */
   withTakeoutId?: boolean;
   /** Extra SQL run after the tables exist (triggers, views, …). */
@@ -39,7 +39,7 @@ export interface TelethonFileOptions {
 
 /** A Telethon v1 session file (`version` = 7) as Telethon's SQLiteSession creates it. */
 export function telethonSessionFile(dir: string, name: string, options: TelethonFileOptions = {}): string {
-  const file = path.join(dir, name);
+  const file = freshPath(dir, name);
   const db = new Database(file);
   try {
     if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
@@ -90,7 +90,7 @@ export interface PyrogramFileOptions {
 
 /** A Pyrogram (v2/v3 storage) session file: no server address, a trigger on `peers`. */
 export function pyrogramSessionFile(dir: string, name: string, options: PyrogramFileOptions = {}): string {
-  const file = path.join(dir, name);
+  const file = freshPath(dir, name);
   const db = new Database(file);
   try {
     db.exec(`CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, api_id INTEGER, test_mode INTEGER, auth_key BLOB, date INTEGER NOT NULL, user_id INTEGER, is_bot INTEGER);
@@ -129,7 +129,7 @@ export function telethonV2SessionFile(
   name: string,
   options: TelethonV2FileOptions = {},
 ): string {
-  const file = path.join(dir, name);
+  const file = freshPath(dir, name);
   const db = new Database(file);
   const dc = options.dcId ?? 4;
   const key = options.authKey === undefined ? authKeyFrom(name) : options.authKey;
@@ -165,6 +165,13 @@ export function telethonV2SessionFile(
   } finally {
     db.close();
   }
+  return file;
+}
+
+/** `dir/name` with any earlier file of that name removed (builders always start from scratch). */
+function freshPath(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  fs.rmSync(file, { force: true });
   return file;
 }
 

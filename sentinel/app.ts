@@ -1,0 +1,145 @@
+/**
+ * The sentinel as a Fastify plugin (fastify/demo layout): `app.ts` wires the feature plugins,
+ * `server.ts` listens. `buildSentinelApp` is what server.ts, the embedded runner
+ * (scripts/start.ts) and the tests call.
+ *
+ * Order matters: the error and not-found handlers come first (plugins registered before them
+ * would keep Fastify's default HTML/JSON error format), then the decorators (events, database,
+ * telegram, session), then hooks (rate limit before auth, so token guessing is rate limited), then
+ * the routes.
+ */
+import { randomUUID } from "node:crypto";
+import type { EventBus } from "@tgsentinel/contract/event-bus.ts";
+import { loggerRedaction } from "@tgsentinel/contract/logging.ts";
+import type { TtlStore } from "@tgsentinel/contract/ttl-store.ts";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+  type RawServerDefault,
+} from "fastify";
+import fp from "fastify-plugin";
+import type { DestinationStream } from "pino";
+import type { SentinelConfig } from "./environment.ts";
+import auth from "./plugins/auth.ts";
+import database from "./plugins/database.ts";
+import errors, { envelopeForError } from "./plugins/errors.ts";
+import events from "./plugins/events.ts";
+import health from "./plugins/health.ts";
+import rateLimit from "./plugins/rate-limit.ts";
+import session from "./plugins/session.ts";
+import sessionImport from "./plugins/session-import.ts";
+import status from "./plugins/status.ts";
+import telegram, { type GatewayFactory } from "./plugins/telegram.ts";
+import type { SessionStoreHooks } from "./session/session-store.ts";
+import type { TelegramGateway } from "./telegram/gateway.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The validated configuration (environment + config file). Secrets are `Secret`s. */
+    config: SentinelConfig;
+  }
+}
+
+/** What the sentinel app is built from. Only `config` is required. */
+export interface AppOptions {
+  config: SentinelConfig;
+  /** An event bus shared with the UI (embedded runner); default: Redis when configured, else memory. */
+  bus?: EventBus;
+  /** A TTL store shared with the UI (embedded runner); default: Redis when configured, else memory. */
+  ttl?: TtlStore;
+  /** The Telegram gateway, or a factory for it; default `defaultGatewayFactory` (plugins/telegram.ts). */
+  gateway?: TelegramGateway | GatewayFactory;
+  /** How long start-up and imports wait for the gateway's first connection (default 10 s). */
+  gatewayStartTimeoutMs?: number;
+  /** Test seams for the session store's write protocol. */
+  sessionStoreHooks?: SessionStoreHooks;
+}
+
+export default async function sentinelApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
+  const { config } = opts;
+  app.decorate("config", config);
+  await app.register(errors);
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(events, { redis: config.redis, bus: opts.bus, ttl: opts.ttl });
+  await app.register(database, { databaseFile: config.databaseFile });
+  await app.register(rateLimit, {
+    max: config.settings.apiRateLimit.max,
+    timeWindowMs: config.settings.apiRateLimit.timeWindowMs,
+    prefix: config.redis?.prefix ?? "tgsentinel:",
+  });
+  await app.register(auth, { token: config.api.token });
+  await app.register(telegram, { config, gateway: opts.gateway });
+  await app.register(session, {
+    sessionPath: config.sessionPath,
+    gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs,
+    storeHooks: opts.sessionStoreHooks,
+  });
+
+  await app.register(health);
+  await app.register(status, { apiRateLimit: config.settings.apiRateLimit });
+  await app.register(sessionImport, { gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs });
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildOptions extends AppOptions {
+  /** A logger to use as is (the embedded runner passes a child of its own). */
+  loggerInstance?: FastifyBaseLogger;
+  /** Where log lines go when no loggerInstance is given (default stdout); false silences logging. */
+  logDestination?: DestinationStream | false;
+}
+
+/** Fastify's server options for the sentinel: logging with redaction, request ids, JSON-only errors. */
+export function serverOptions(opts: BuildOptions): FastifyServerOptions {
+  const base: FastifyServerOptions = {
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    // Errors raised before routing (malformed URLs) still answer with the envelope.
+    frameworkErrors: (error, _request, reply) => {
+      const answer = envelopeForError(error);
+      void (reply as FastifyReply)
+        .code(answer.statusCode)
+        .type("application/json; charset=utf-8")
+        .send(answer.body);
+    },
+    clientErrorHandler: (error, socket) => {
+      const answer = envelopeForError({ statusCode: 400, code: (error as { code?: string }).code });
+      const payload = JSON.stringify(answer.body);
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+        );
+      } else socket.destroy();
+    },
+  };
+  if (opts.loggerInstance) return { ...base, loggerInstance: opts.loggerInstance };
+  if (opts.logDestination === false) return { ...base, logger: false };
+  return {
+    ...base,
+    logger: {
+      level: opts.config.logLevel,
+      redact: { ...loggerRedaction, paths: [...loggerRedaction.paths] },
+      ...(opts.logDestination ? { stream: opts.logDestination } : {}),
+    },
+  };
+}
+
+/**
+ * Builds the sentinel's Fastify instance (not yet listening or ready). The caller owns it:
+ * `await app.listen({ host, port })`, and `await app.close()` to release everything (gateway,
+ * database, and the bus/TTL store unless they were injected).
+ */
+export async function buildSentinelApp(opts: BuildOptions): Promise<FastifyInstance<RawServerDefault>> {
+  const app = Fastify(serverOptions(opts)) as unknown as FastifyInstance<RawServerDefault>;
+  await app.register(fp(sentinelApp, { name: "sentinel" }), opts);
+  return app;
+}

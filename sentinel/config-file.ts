@@ -1,0 +1,232 @@
+/**
+ * config/tgsentinel.yml (TG_CONFIG_PATH): what the sentinel watches and how hard it works.
+ * Parsed once at start-up by environment.ts; every problem is reported with its YAML path.
+ * Keys are snake_case in the file and camelCase in code. Unknown keys are errors, so a typo never
+ * silently falls back to a default.
+ */
+import fs from "node:fs";
+import { Cron } from "croner";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+export interface DigestSchedule {
+  name: string;
+  /** Cron expression (5 or 6 fields), evaluated in the sentinel's local time zone. */
+  cron: string;
+  /** How many of the period's best alerts the digest lists. */
+  topN: number;
+}
+
+/** The parsed configuration file, defaults filled in. */
+export interface SentinelSettings {
+  /** Scoring profiles to seed when sentinel.db has none; validated by the scoring engine. */
+  profiles: unknown[];
+  /** Chats to watch: ids ("-100…", "123") or usernames ("@name"); empty include = every dialog. */
+  chats: { include: string[]; exclude: string[] };
+  digest: { schedules: DigestSchedule[] };
+  /** Caps on alerts per hour; further matches are counted as suppressed. */
+  alerts: { perChatPerHour: number; perProfilePerHour: number };
+  /** The REST API's global rate limit per client address. */
+  apiRateLimit: { max: number; timeWindowMs: number };
+  backfill: { maxMessagesPerChat: number };
+  /** Flood waits up to this many seconds are slept through inside GramJS; longer ones are reported. */
+  telegram: { floodSleepThreshold: number };
+}
+
+export const DEFAULT_SETTINGS: SentinelSettings = {
+  profiles: [],
+  chats: { include: [], exclude: [] },
+  digest: { schedules: [{ name: "daily", cron: "0 8 * * *", topN: 20 }] },
+  alerts: { perChatPerHour: 10, perProfilePerHour: 30 },
+  apiRateLimit: { max: 300, timeWindowMs: 60_000 },
+  backfill: { maxMessagesPerChat: 200 },
+  telegram: { floodSleepThreshold: 60 },
+};
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Parses `60000`, `"30 s"`, `"1 minute"`, `"2h"` into milliseconds. */
+export function parseDurationMs(value: number | string): number {
+  if (typeof value === "number") return value;
+  const match = DURATION.exec(value.trim());
+  if (!match) throw new Error(`is not a duration (use milliseconds or e.g. "30 s", "1 minute")`);
+  const unit = match[2]!.toLowerCase();
+  const key = unit.startsWith("ms") || unit.startsWith("milli") ? "ms" : unit[0]!;
+  return Math.round(Number(match[1]) * UNIT_MS[key]!);
+}
+
+const chatRef = z.union([z.string().trim().min(1), z.number().int()]).transform((v) => String(v));
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+const schema = z.strictObject({
+  profiles: z.array(z.unknown()).default(DEFAULT_SETTINGS.profiles),
+  chats: z
+    .strictObject({
+      include: z.array(chatRef).default([]),
+      exclude: z.array(chatRef).default([]),
+    })
+    .default({ include: [], exclude: [] }),
+  digest: z
+    .strictObject({
+      schedules: z
+        .array(
+          z.strictObject({
+            name: z.string().trim().min(1),
+            cron: z.string().trim().min(1).refine(isCron, "is not a valid cron expression"),
+            top_n: positiveInt(500).default(20),
+          }),
+        )
+        .default([]),
+    })
+    .default({
+      schedules: DEFAULT_SETTINGS.digest.schedules.map((s) => ({
+        name: s.name,
+        cron: s.cron,
+        top_n: s.topN,
+      })),
+    }),
+  alerts: z
+    .strictObject({
+      per_chat_per_hour: positiveInt(100_000).default(DEFAULT_SETTINGS.alerts.perChatPerHour),
+      per_profile_per_hour: positiveInt(100_000).default(DEFAULT_SETTINGS.alerts.perProfilePerHour),
+    })
+    .default({
+      per_chat_per_hour: DEFAULT_SETTINGS.alerts.perChatPerHour,
+      per_profile_per_hour: DEFAULT_SETTINGS.alerts.perProfilePerHour,
+    }),
+  api_rate_limit: z
+    .strictObject({
+      max: positiveInt(1_000_000).default(DEFAULT_SETTINGS.apiRateLimit.max),
+      time_window: z
+        .union([z.number().int().min(1), z.string()])
+        .transform((v, ctx) => {
+          try {
+            const ms = parseDurationMs(v);
+            if (ms >= 1) return ms;
+            ctx.addIssue({ code: "custom", message: "must be at least 1 ms" });
+          } catch (err) {
+            ctx.addIssue({ code: "custom", message: (err as Error).message });
+          }
+          return z.NEVER;
+        })
+        .default(DEFAULT_SETTINGS.apiRateLimit.timeWindowMs),
+    })
+    .default({
+      max: DEFAULT_SETTINGS.apiRateLimit.max,
+      time_window: DEFAULT_SETTINGS.apiRateLimit.timeWindowMs,
+    }),
+  backfill: z
+    .strictObject({
+      max_messages_per_chat: z
+        .number()
+        .int()
+        .min(0)
+        .max(100_000)
+        .default(DEFAULT_SETTINGS.backfill.maxMessagesPerChat),
+    })
+    .default({ max_messages_per_chat: DEFAULT_SETTINGS.backfill.maxMessagesPerChat }),
+  telegram: z
+    .strictObject({
+      flood_sleep_threshold: z
+        .number()
+        .int()
+        .min(0)
+        .max(86_400)
+        .default(DEFAULT_SETTINGS.telegram.floodSleepThreshold),
+    })
+    .default({ flood_sleep_threshold: DEFAULT_SETTINGS.telegram.floodSleepThreshold }),
+});
+
+function isCron(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ConfigFileResult {
+  settings: SentinelSettings;
+  /** Problems, each naming the file and the key; empty when the file is valid. */
+  problems: string[];
+  /** False when the file does not exist and was not required (defaults are used). */
+  found: boolean;
+}
+
+/**
+ * Reads and validates the YAML file at `file`. A missing file is a problem only when `required`
+ * (TG_CONFIG_PATH was set explicitly); an unreadable file or invalid YAML always is.
+ */
+export function loadConfigFile(
+  file: string,
+  options: { required: boolean; label?: string },
+): ConfigFileResult {
+  const label = options.label ?? file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && !options.required)
+      return { settings: DEFAULT_SETTINGS, problems: [], found: false };
+    return {
+      settings: DEFAULT_SETTINGS,
+      problems: [`${label} cannot be read (${code ?? "error"})`],
+      found: false,
+    };
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { prettyErrors: true }) ?? {};
+  } catch (err) {
+    const first = String((err as Error).message).split("\n")[0];
+    return { settings: DEFAULT_SETTINGS, problems: [`${label} is not valid YAML: ${first}`], found: true };
+  }
+  const { settings, problems } = parseSettings(document);
+  return { settings, problems: problems.map((p) => `${label}: ${p}`), found: true };
+}
+
+/** Validates an already-parsed document (also used by tests and the embedded runner). */
+export function parseSettings(document: unknown): { settings: SentinelSettings; problems: string[] } {
+  if (document === null || typeof document !== "object" || Array.isArray(document)) {
+    return { settings: DEFAULT_SETTINGS, problems: ["the top level must be a mapping of sections"] };
+  }
+  const result = schema.safeParse(document);
+  if (!result.success) {
+    return {
+      settings: DEFAULT_SETTINGS,
+      problems: result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issueMessage(issue)}`),
+    };
+  }
+  const c = result.data;
+  return {
+    settings: {
+      profiles: c.profiles,
+      chats: { include: c.chats.include, exclude: c.chats.exclude },
+      digest: { schedules: c.digest.schedules.map((s) => ({ name: s.name, cron: s.cron, topN: s.top_n })) },
+      alerts: {
+        perChatPerHour: c.alerts.per_chat_per_hour,
+        perProfilePerHour: c.alerts.per_profile_per_hour,
+      },
+      apiRateLimit: { max: c.api_rate_limit.max, timeWindowMs: c.api_rate_limit.time_window },
+      backfill: { maxMessagesPerChat: c.backfill.max_messages_per_chat },
+      telegram: { floodSleepThreshold: c.telegram.flood_sleep_threshold },
+    },
+    problems: [],
+  };
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+    .join("");
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys")
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+  return issue.message;
+}

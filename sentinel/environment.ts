@@ -1,0 +1,169 @@
+/**
+ * The sentinel's configuration, read from process.env exactly once (here and nowhere else) plus
+ * the YAML file it names. Every problem is collected and reported at once; secret values
+ * (TG_API_HASH, SENTINEL_API_TOKEN) never appear in a message and are wrapped in `Secret` so that
+ * logging or serialising the config cannot print them.
+ */
+
+import path from "node:path";
+import { inspect } from "node:util";
+import { type Env, EnvReader, isLoopbackHost, readRedisTarget } from "@tgsentinel/contract/env-check.ts";
+import { describeRedisTarget, type RedisTarget } from "@tgsentinel/contract/redis-connection.ts";
+import { sqliteFilePath } from "@tgsentinel/contract/sqlite-uri.ts";
+import { loadConfigFile, type SentinelSettings } from "./config-file.ts";
+
+/** A value that must not be printed: JSON, string conversion and util.inspect all show a placeholder. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The real value, for the one place that needs it (a Telegram client, a token comparison). */
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return "[redacted]";
+  }
+  toString(): string {
+    return "[redacted]";
+  }
+  [inspect.custom](): string {
+    return "[redacted]";
+  }
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface SentinelConfig {
+  /** DATA_DIR (default ./data/sentinel): where sentinel.db and the session live by default. */
+  dataDir: string;
+  /** Absolute path of sentinel.db (DB_URI). */
+  databaseFile: string;
+  /** Absolute path of the stored session (TG_SESSION_PATH). */
+  sessionPath: string;
+  api: {
+    host: string;
+    port: number;
+    /** SENTINEL_API_TOKEN; null leaves the API open (only allowed on loopback). */
+    token: Secret | null;
+  };
+  /** TG_API_ID/TG_API_HASH; null when neither is set (the worker stays idle). */
+  telegram: { apiId: number; apiHash: Secret } | null;
+  /** Redis from REDIS_URL or REDIS_HOST/REDIS_PORT; null means in-memory adapters. */
+  redis: RedisTarget | null;
+  logLevel: LogLevel;
+  /** The YAML file read for `settings`, and whether it existed. */
+  configFile: { path: string; found: boolean };
+  settings: SentinelSettings;
+}
+
+const SERVICE = "tgsentinel sentinel";
+
+/**
+ * Validates `env` (process.env by default) and the config file it names.
+ * Throws ConfigError listing every problem.
+ */
+export function loadEnvironment(env: Env = process.env, options: { cwd?: string } = {}): SentinelConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const reader = new EnvReader(env);
+
+  const dataDir = path.resolve(cwd, reader.string("DATA_DIR", "./data/sentinel"));
+  const dbUri = reader.optional("DB_URI");
+  const databaseFile =
+    dbUri === undefined
+      ? path.join(dataDir, "sentinel.db")
+      : reader.parse("DB_URI", dbUri, (v) => sqliteFilePath(v, cwd), path.join(dataDir, "sentinel.db"));
+  const sessionPath = path.resolve(
+    cwd,
+    reader.string("TG_SESSION_PATH", path.join(dataDir, "tgsentinel.session")),
+  );
+
+  const port = reader.port("SENTINEL_API_PORT", 8080);
+  const host = reader.string("SENTINEL_API_HOST", "127.0.0.1");
+  const tokenValue = reader.optional("SENTINEL_API_TOKEN");
+  if (tokenValue === undefined && !isLoopbackHost(host)) {
+    reader.problem(
+      `SENTINEL_API_HOST is ${host}, which is reachable from other machines, but SENTINEL_API_TOKEN is not set; ` +
+        "set a token (the UI sends it as a Bearer token) or bind to 127.0.0.1",
+    );
+  }
+
+  const telegram = readTelegramCredentials(reader);
+  const redis = readRedisTarget(reader);
+
+  const logLevelValue = reader.string("LOG_LEVEL", "info").toLowerCase();
+  let logLevel: LogLevel = "info";
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelValue)) logLevel = logLevelValue as LogLevel;
+  else
+    reader.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevelValue)}`);
+
+  const configPathValue = reader.optional("TG_CONFIG_PATH");
+  const configPath = path.resolve(cwd, configPathValue ?? "config/tgsentinel.yml");
+  const configFile = loadConfigFile(configPath, {
+    required: configPathValue !== undefined,
+    label: `TG_CONFIG_PATH (${configPath})`,
+  });
+  for (const problem of configFile.problems) reader.problem(problem);
+
+  reader.throwIfProblems(SERVICE);
+  return {
+    dataDir,
+    databaseFile,
+    sessionPath,
+    api: { host, port, token: tokenValue === undefined ? null : new Secret(tokenValue) },
+    telegram,
+    redis,
+    logLevel,
+    configFile: { path: configPath, found: configFile.found },
+    settings: configFile.settings,
+  };
+}
+
+function readTelegramCredentials(reader: EnvReader): SentinelConfig["telegram"] {
+  const idValue = reader.optional("TG_API_ID");
+  const hashValue = reader.optional("TG_API_HASH");
+  if (idValue === undefined && hashValue === undefined) return null;
+  let ok = true;
+  if (idValue === undefined) {
+    reader.problem("TG_API_HASH is set but TG_API_ID is not; set both (from my.telegram.org) or neither");
+    ok = false;
+  }
+  if (hashValue === undefined) {
+    reader.problem("TG_API_ID is set but TG_API_HASH is not; set both (from my.telegram.org) or neither");
+    ok = false;
+  }
+  let apiId = 0;
+  if (idValue !== undefined) {
+    if (/^\d{1,10}$/.test(idValue) && Number(idValue) >= 1 && Number(idValue) <= 2 ** 31 - 1)
+      apiId = Number(idValue);
+    else {
+      reader.problem(`TG_API_ID must be a positive integer, got ${JSON.stringify(idValue)}`);
+      ok = false;
+    }
+  }
+  if (hashValue !== undefined && !/^[0-9a-f]{32}$/i.test(hashValue)) {
+    // Never echo the value: it is a credential even when malformed.
+    reader.problem(`TG_API_HASH must be 32 hexadecimal characters (got ${hashValue.length} characters)`);
+    ok = false;
+  }
+  return ok && hashValue !== undefined ? { apiId, apiHash: new Secret(hashValue.toLowerCase()) } : null;
+}
+
+/** What a start-up log line may say about the configuration (no secrets, no session content). */
+export function describeConfig(config: SentinelConfig): Record<string, unknown> {
+  return {
+    dataDir: config.dataDir,
+    databaseFile: config.databaseFile,
+    sessionPath: config.sessionPath,
+    listen: `${config.api.host}:${config.api.port}`,
+    apiToken: config.api.token === null ? "not set" : "set",
+    telegramCredentials: config.telegram === null ? "not set" : `api id ${config.telegram.apiId}`,
+    redis:
+      config.redis === null ? "none (in-memory events and rate limits)" : describeRedisTarget(config.redis),
+    configFile: config.configFile.found
+      ? config.configFile.path
+      : `${config.configFile.path} (not found; defaults)`,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * `app.sessionStore` and the session's lifecycle: on start, repair an interrupted write and start
+ * the gateway from the stored session; `DELETE /api/session` logs out (stops the gateway, removes
+ * the session and its backup, publishes session_updated and worker_status).
+ */
+import { ok } from "@tgsentinel/contract/envelope.ts";
+import type { FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import { gatewaySessionOf, SessionStore, type SessionStoreHooks } from "../session/session-store.ts";
+import { publishEvent } from "./events.ts";
+import { startGateway } from "./telegram.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    sessionStore: SessionStore;
+  }
+}
+
+export interface SessionOptions {
+  /** TG_SESSION_PATH. */
+  sessionPath: string;
+  /** How long start-up and imports wait for the gateway's first connection (default 10 s). */
+  gatewayStartTimeoutMs?: number;
+  /** Test seams for the store's write protocol. */
+  storeHooks?: SessionStoreHooks;
+}
+
+export const DEFAULT_GATEWAY_START_TIMEOUT_MS = 10_000;
+
+const session: FastifyPluginAsync<SessionOptions> = async (app, opts) => {
+  const store = new SessionStore(opts.sessionPath, opts.storeHooks);
+  app.decorate("sessionStore", store);
+  const timeoutMs = opts.gatewayStartTimeoutMs ?? DEFAULT_GATEWAY_START_TIMEOUT_MS;
+
+  app.addHook("onReady", async () => {
+    await store.exclusive(async () => {
+      const report = await store.recover();
+      if (report.restoredBackup)
+        app.log.warn({ path: store.path }, "session restored from its backup after an interrupted write");
+      if (report.removedTempFiles > 0)
+        app.log.info(
+          { files: report.removedTempFiles },
+          "removed temp files of an interrupted session write",
+        );
+      let stored: Awaited<ReturnType<SessionStore["read"]>>;
+      try {
+        stored = await store.read();
+      } catch (err) {
+        app.log.error(
+          { path: store.path, error: (err as Error).message },
+          "stored session is unreadable; import the session again",
+        );
+        return;
+      }
+      if (stored === null) {
+        app.log.info({ path: store.path }, "no stored session; waiting for POST /api/session/import");
+        return;
+      }
+      app.log.info(
+        { dc_id: stored.dc_id, key: stored.key_fingerprint, imported_at: stored.imported_at },
+        "starting Telegram from the stored session",
+      );
+      await startGateway(app.telegram, gatewaySessionOf(stored), timeoutMs, app.log);
+    });
+  });
+
+  app.delete("/api/session", async (request) => {
+    return store.exclusive(async () => {
+      const previous = await store.read().catch(() => null);
+      await app.telegram.stop();
+      const removed = await store.remove();
+      const at = new Date().toISOString();
+      request.log.info({ removed, key: previous?.key_fingerprint }, "session removed");
+      await publishEvent(app.bus, request.log, "session_updated", {
+        action: "removed",
+        session_path: store.path,
+        size: 0,
+        imported_at: previous?.imported_at ?? at,
+      });
+      await publishEvent(app.bus, request.log, "worker_status", app.telegram.status());
+      return ok(
+        { removed, session_path: store.path, removed_at: at },
+        removed ? "Session removed" : "No session was stored",
+      );
+    });
+  });
+};
+
+export default fp(session, { name: "session", dependencies: ["telegram", "events"], fastify: "5.x" });
