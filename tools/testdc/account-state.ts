@@ -312,6 +312,7 @@ export class AccountState {
               username: input.chat.username,
             });
       if (partner !== sender) users.push(partner);
+      else if (input.chat.username && !partner.username) partner.username = input.chat.username;
       peer = { kind: "user", id: partner.id };
     } else {
       const chat = this.rememberChat(input.chat, date);
@@ -335,7 +336,8 @@ export class AccountState {
   send(peer: PeerRef, text: string): StoreChange {
     const entity = this.entityOf(peer);
     const chats = entity.type === "chat" ? [entity.chat] : [];
-    const users = entity.type === "user" ? [entity.user, this.self] : [this.self];
+    const users =
+      entity.type === "user" && entity.user !== this.self ? [entity.user, this.self] : [this.self];
     const broadcast = entity.type === "chat" && entity.chat.broadcast;
     if (!this.messages.has(peerKey(peer))) this.messages.set(peerKey(peer), []);
     const event = this.append(peer, {

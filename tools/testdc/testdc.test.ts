@@ -248,6 +248,19 @@ describe("the real GramJS client against the test DC", () => {
     await expect(sender.getEntity("nobody_here")).rejects.toThrow(/USERNAME_NOT_OCCUPIED|No user has/);
   });
 
+  it("keeps messages sent to Saved Messages (InputPeerSelf) in the account's own chat", async () => {
+    const client = await connectClient();
+    const sent = await client.sendMessage(new Api.InputPeerSelf(), {
+      message: "daily digest",
+      parseMode: false,
+    });
+    expect(sent.text).toBe("daily digest");
+    expect(dc.state().messages_by_chat).toEqual({ [`user:${USER.id}`]: 1 });
+    const [saved] = await client.getMessages("me", { limit: 1 });
+    expect(saved!.text).toBe("daily digest");
+    expect(saved!.out).toBe(true);
+  });
+
   it("delivers an edit as an EditedMessage event", async () => {
     const { id } = dc.pushMessage({ chat: CHANNEL, text: "draft" });
     const client = await connectClient();
