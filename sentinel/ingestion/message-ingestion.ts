@@ -1,0 +1,220 @@
+import type { WorkerStatusData } from "@tgsentinel/contract/events.ts";
+import type { DialogInfo, TelegramGateway } from "../telegram/gateway.ts";
+import { planBackfill, runBackfill } from "./backfill.ts";
+import { type ChatSelectionRules, chatSelection, type SelectableChat } from "./chat-selection.ts";
+import {
+  type BackfillProgress,
+  IngestionCounters,
+  type IngestionStatsSnapshot,
+  idleBackfill,
+} from "./ingestion-stats.ts";
+import type { NormalizedMessage } from "./message.ts";
+import type { ChatRow, MessageStore } from "./message-store.ts";
+import { INGEST_BATCH_MAX, INGEST_QUEUE_MAX, IngestQueue, IngestQueueClosedError } from "./queue.ts";
+
+/**
+ * Called with every batch once it is stored: new messages and edited ones (to be scored again).
+ * The scoring/alerts plugin subscribes here; until one does, messages are only stored and counted.
+ */
+export type IngestedHook = (batch: NormalizedMessage[]) => void | Promise<void>;
+
+export interface IngestionLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link MessageIngestion}. */
+export interface MessageIngestionOptions {
+  gateway: TelegramGateway;
+  store: MessageStore;
+  /** chats.include / chats.exclude from the config file. */
+  chats: ChatSelectionRules;
+  /** backfill.max_messages_per_chat (0 disables backfill). */
+  maxMessagesPerChat: number;
+  log: IngestionLog;
+  /** Queue capacity (default INGEST_QUEUE_MAX) and batch size (default INGEST_BATCH_MAX). */
+  queueMax?: number;
+  batchSize?: number;
+  /** Dialogs synced per connect (default: the gateway's). */
+  dialogLimit?: number;
+}
+
+/**
+ * Message ingestion: every message the gateway delivers (live or backfilled) for an included
+ * chat goes through one bounded queue into sentinel.db (one transaction per batch, idempotent
+ * on chat + message id), and only then to the `onIngested` hooks. On every (re)connect the
+ * dialog list is synced into `chats` and each chat is caught up from the last message stored
+ * before the connection went away.
+ */
+export class MessageIngestion {
+  private readonly queue: IngestQueue<NormalizedMessage>;
+  private readonly counters = new IngestionCounters();
+  private readonly hooks = new Set<IngestedHook>();
+  private readonly isIncluded: (chat: SelectableChat) => boolean;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly progress: BackfillProgress = idleBackfill();
+  /**
+   * Per chat, the last message id stored before the current gap (downtime or a dropped
+   * connection); live messages arriving after a reconnect do not move it, so backfill still
+   * starts before them. Kept until a backfill run completes.
+   */
+  private gapCursors: Promise<Map<string, number>> | null = null;
+  private cycle = 0;
+  private running: Promise<void> = Promise.resolve();
+  private wasConnected = false;
+  private closed = false;
+
+  constructor(private readonly options: MessageIngestionOptions) {
+    this.isIncluded = chatSelection(options.chats);
+    this.queue = new IngestQueue<NormalizedMessage>({
+      max: options.queueMax ?? INGEST_QUEUE_MAX,
+      batchSize: options.batchSize ?? INGEST_BATCH_MAX,
+      write: (batch) => this.write(batch),
+      onWriteError: (error, attempt) =>
+        options.log.error(
+          { error: errorMessage(error), attempt },
+          "storing a message batch failed; retrying",
+        ),
+    });
+  }
+
+  /** Subscribes to the gateway. Call once, before the gateway is started. */
+  start(): void {
+    const { gateway } = this.options;
+    this.gapCursors = this.options.store.lastMessageIds();
+    this.wasConnected = gateway.status().connected;
+    this.unsubscribe.push(
+      gateway.onMessage((message) => this.accept(message)),
+      gateway.onStatus((status) => this.statusChanged(status)),
+      gateway.onReady(() => {
+        void this.catchUp();
+      }),
+    );
+  }
+
+  /** Adds a hook called with each stored batch. Returns an unsubscribe. */
+  onIngested(hook: IngestedHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /** Queues a message for storage (waits while the queue is full). Excluded chats are dropped. */
+  async accept(message: NormalizedMessage): Promise<void> {
+    if (this.closed) return;
+    if (!this.isIncluded({ id: message.chatId, title: message.chatTitle, username: message.chatUsername }))
+      return;
+    try {
+      await this.queue.push(message);
+    } catch (error) {
+      if (!(error instanceof IngestQueueClosedError)) throw error;
+    }
+  }
+
+  /** Resolves once everything accepted so far is stored. */
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  /** Syncs dialogs and backfills now; resolves when that run ends (a newer run cancels it). */
+  catchUp(): Promise<void> {
+    const cycle = ++this.cycle;
+    const previous = this.running;
+    const run = previous.then(() => this.syncAndBackfill(cycle));
+    this.running = run.catch(() => {});
+    return run.catch((error: unknown) => {
+      this.options.log.warn(
+        { error: errorMessage(error) },
+        "dialog sync or backfill failed; retried after the next connect",
+      );
+    });
+  }
+
+  stats(): IngestionStatsSnapshot {
+    return {
+      source: this.options.gateway.source,
+      ...this.counters.snapshot(),
+      queue: {
+        depth: this.queue.depth,
+        max: this.options.queueMax ?? INGEST_QUEUE_MAX,
+        high_water: this.queue.highWater,
+      },
+      backfill: { ...this.progress },
+    };
+  }
+
+  listChats(): Promise<ChatRow[]> {
+    return this.options.store.listChats();
+  }
+
+  /** Unsubscribes, stops any backfill, and stores what is queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cycle += 1;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    await this.queue.close({ flush: true });
+    await this.running;
+  }
+
+  private statusChanged(status: WorkerStatusData): void {
+    if (this.wasConnected && !status.connected && !this.gapCursors) {
+      // Snapshot after what was already received is stored: the gap starts here.
+      this.gapCursors = this.queue.flush().then(() => this.options.store.lastMessageIds());
+    }
+    this.wasConnected = status.connected;
+  }
+
+  private async syncAndBackfill(cycle: number): Promise<void> {
+    if (cycle !== this.cycle || this.closed) return;
+    const { gateway, store, log } = this.options;
+    const dialogs = await gateway.listDialogs(
+      this.options.dialogLimit ? { limit: this.options.dialogLimit } : {},
+    );
+    await store.syncChats(dialogs, (dialog) => this.isIncluded(dialog));
+    const included = dialogs.filter((dialog) => this.isIncluded(dialog)).length;
+    log.info({ dialogs: dialogs.length, included }, "dialogs synced");
+    if (this.options.maxMessagesPerChat <= 0 || cycle !== this.cycle) return;
+
+    // Within a gap, a chat with nothing stored before it starts from its latest messages.
+    const gap = this.gapCursors ? await this.gapCursors : null;
+    if (gap) this.gapCursors = Promise.resolve(gap);
+    const cursors = gap ?? (await store.lastMessageIds());
+    const targets = planBackfill(dialogs, cursors, (dialog: DialogInfo) => this.isIncluded(dialog));
+
+    await runBackfill({
+      targets,
+      maxPerChat: this.options.maxMessagesPerChat,
+      fetchHistory: (chatId, range) => gateway.fetchHistory(chatId, range),
+      push: async (message) => this.accept(message),
+      progress: this.progress,
+      cancelled: () => cycle !== this.cycle || this.closed,
+      connected: () => gateway.status().connected,
+      log,
+    });
+    if (this.progress.state === "done" && cycle === this.cycle) this.gapCursors = null;
+  }
+
+  private async write(batch: NormalizedMessage[]): Promise<void> {
+    const saved = await this.options.store.saveBatch(batch);
+    this.counters.recordInserted(saved.inserted);
+    this.counters.recordEdited(saved.updated.length);
+    const changed = saved.updated.length === 0 ? saved.inserted : [...saved.inserted, ...saved.updated];
+    if (changed.length === 0) return;
+    // Stored first, then handed on: a failing hook never causes a re-write or a lost message.
+    for (const hook of this.hooks) {
+      try {
+        await hook(changed);
+      } catch (error) {
+        this.options.log.error(
+          { error: errorMessage(error), messages: changed.length },
+          "onIngested hook failed",
+        );
+      }
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
