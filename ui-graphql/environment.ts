@@ -48,6 +48,8 @@ export interface UiConfig {
   /** Wait for the worker's authorization after a session import. */
   sessionAuthWaitMs: number;
   sessionFileLimitBytes: number;
+  /** pino level */
+  logLevel: string;
 }
 
 export interface LoadUiConfigOptions {
@@ -121,7 +123,11 @@ export function loadUiConfig(env: Env, options: LoadUiConfigOptions = {}): UiCon
     graphiql: reader.bool("UI_GRAPHIQL", !production),
     sessionAuthWaitMs: reader.int("UI_SESSION_AUTH_WAIT_MS", SESSION_AUTH_WAIT_MS, 100, 600_000),
     sessionFileLimitBytes: SESSION_FILE_LIMIT_BYTES,
+    logLevel: reader.string("LOG_LEVEL", "info"),
   };
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(config.logLevel)) {
+    reader.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
   reader.throwIfProblems("ui");
   return config;
 }

@@ -7,6 +7,18 @@ import { SentinelApiError } from "./sentinel-client.ts";
 export interface FieldProblem {
   path: (string | number)[];
   message: string;
+  /** The profile the problem is in, when a profile set was rejected. */
+  profile?: string;
+}
+
+/** "profiles[0].regex[1].pattern" → ["profiles", 0, "regex", 1, "pattern"] */
+export function splitFieldPath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (match[2] !== undefined) out.push(Number(match[2]));
+    else if (match[1] !== undefined) out.push(/^\d+$/.test(match[1]) ? Number(match[1]) : match[1]);
+  }
+  return out;
 }
 
 /** Normalises the field errors a sentinel 400 (or a local check) carried in `details`. */
@@ -22,13 +34,15 @@ export function fieldProblemsOf(details: unknown): FieldProblem[] | undefined {
   const out: FieldProblem[] = [];
   for (const item of list) {
     if (item === null || typeof item !== "object") continue;
-    const { path, message } = item as { path?: unknown; message?: unknown };
+    const { path, message, profile } = item as { path?: unknown; message?: unknown; profile?: unknown };
     const parts = Array.isArray(path)
       ? path.filter((p): p is string | number => typeof p === "string" || typeof p === "number")
       : typeof path === "string"
-        ? path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+        ? splitFieldPath(path)
         : [];
-    out.push({ path: parts, message: typeof message === "string" ? message : "invalid" });
+    const problem: FieldProblem = { path: parts, message: typeof message === "string" ? message : "invalid" };
+    if (typeof profile === "string") problem.profile = profile;
+    out.push(problem);
   }
   return out;
 }

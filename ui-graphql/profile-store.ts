@@ -1,6 +1,12 @@
 import { SentinelError } from "@tgsentinel/contract/envelope.ts";
 import type { PrismaClient, Profile } from "./db/generated/client.ts";
-import type { ProfileTestScore, SentinelClient, SentinelProfile } from "./sentinel-client.ts";
+import { fieldProblemsOf } from "./graphql-errors.ts";
+import {
+  type ProfileTestScore,
+  SentinelApiError,
+  type SentinelClient,
+  type SentinelProfile,
+} from "./sentinel-client.ts";
 
 /** SyncState key set once the sentinel's initial profiles were adopted into ui.db. */
 export const PROFILES_ADOPTED_KEY = "profiles.adopted";
@@ -166,7 +172,11 @@ export class ProfileStore {
     const run = this.queue.then(async () => {
       const current = await this.list();
       const { next, commit } = await plan(current);
-      await this.sentinel.putProfiles(next.map(sentinelProfileOf));
+      try {
+        await this.sentinel.putProfiles(next.map(sentinelProfileOf));
+      } catch (err) {
+        throw withProfileNames(err, next);
+      }
       try {
         const result = await commit();
         await this.markAdopted();
@@ -180,6 +190,27 @@ export class ProfileStore {
     this.queue = run.catch(() => {});
     return run;
   }
+}
+
+/**
+ * A rejected set names fields by index in the pushed set (profiles[2].regex[0].pattern); the
+ * user edits one profile, so name the profile and make the path relative to it.
+ */
+function withProfileNames(err: unknown, pushed: ProfileInput[]): unknown {
+  if (!(err instanceof SentinelApiError)) return err;
+  const fields = fieldProblemsOf(err.details);
+  if (!fields) return err;
+  const named = fields.map((f) => {
+    const [head, index, ...rest] = f.path;
+    const profile = head === "profiles" && typeof index === "number" ? pushed[index] : undefined;
+    return profile ? { profile: profile.name, path: rest, message: f.message } : f;
+  });
+  return new SentinelApiError(err.remoteCode, err.message, {
+    httpStatus: err.httpStatus,
+    details: { fields: named },
+    cause: err,
+    local: err.code,
+  });
 }
 
 function viewOf(row: Profile): ProfileInput {

@@ -20,6 +20,22 @@ function dateOrNull(value: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** The latest `until` of the active flood waits in the sentinel's rate_limit object. */
+function floodWaitUntilOf(rateLimit: unknown): string | undefined {
+  if (rateLimit === null || typeof rateLimit !== "object") return undefined;
+  const { flood_wait_until: direct, flood_waits: waits } = rateLimit as {
+    flood_wait_until?: unknown;
+    flood_waits?: unknown;
+  };
+  if (typeof direct === "string") return direct;
+  if (!Array.isArray(waits)) return undefined;
+  const untils = waits
+    .map((w) => (w !== null && typeof w === "object" ? (w as { until?: unknown }).until : undefined))
+    .filter((u): u is string => typeof u === "string" && !Number.isNaN(Date.parse(u)))
+    .sort((a, b) => Date.parse(b) - Date.parse(a));
+  return untils[0];
+}
+
 /** Converts the sentinel's status (REST answer or worker_status event) to the view. */
 export function statusViewOf(
   data: WorkerStatusData | SentinelWorkerStatus,
