@@ -184,8 +184,8 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
   });
   const socketsBySession = new Map<string, Set<WebSocket>>();
   const track = (sessionId: string, socket: WebSocket, expiresAt: Date) => {
-    let set = socketsBySession.get(sessionId);
-    if (!set) socketsBySession.set(sessionId, (set = new Set()));
+    const set = socketsBySession.get(sessionId) ?? new Set<WebSocket>();
+    socketsBySession.set(sessionId, set);
     set.add(socket);
     // A socket never outlives its session.
     const timer = setTimeout(

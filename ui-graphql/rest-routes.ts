@@ -62,7 +62,7 @@ export async function registerRestRoutes(app: FastifyInstance, services: UiServi
       let target: string | null = null;
       try {
         const part = await req.file();
-        if (!part || part.fieldname !== "session_file") {
+        if (part?.fieldname !== "session_file") {
           part?.file.resume();
           throw new SentinelError("BAD_REQUEST", "The multipart field must be named session_file");
         }

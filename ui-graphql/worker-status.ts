@@ -43,10 +43,7 @@ export function statusViewOf(
   observedAt = new Date(),
 ): WorkerStatusView {
   const rateLimit = "rate_limit" in data ? data.rate_limit : undefined;
-  const nestedUntil =
-    rateLimit !== null && typeof rateLimit === "object"
-      ? (rateLimit as Record<string, unknown>).flood_wait_until
-      : undefined;
+  const nestedUntil = floodWaitUntilOf(rateLimit);
   const user = data.user_info;
   return {
     authorized: data.authorized,
