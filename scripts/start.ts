@@ -65,29 +65,22 @@ export function embeddedEnvironments(env: Env): { sentinel: Env; ui: Env; dataRo
 
 async function main(): Promise<void> {
   const envs = embeddedEnvironments(process.env);
-  let sentinelConfig: ReturnType<typeof loadEnvironment>;
-  let uiConfig: ReturnType<typeof loadUiConfig>;
   const problems: string[] = [];
-  try {
-    sentinelConfig = loadEnvironment(envs.sentinel, { cwd: root });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(err.message);
-  }
-  try {
-    uiConfig = loadUiConfig(envs.ui, { cwd: root, embedded: true });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(err.message);
-  }
-  if (problems.length > 0) {
+  const validated = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err.message);
+      return undefined;
+    }
+  };
+  const sConfig = validated(() => loadEnvironment(envs.sentinel, { cwd: root }));
+  const uConfig = validated(() => loadUiConfig(envs.ui, { cwd: root, embedded: true }));
+  if (sConfig === undefined || uConfig === undefined) {
     process.stderr.write(`${problems.join("\n")}\n`);
     process.exit(1);
   }
-  // biome-ignore lint/style/noNonNullAssertion: both were assigned when there are no problems
-  const sConfig = sentinelConfig!;
-  // biome-ignore lint/style/noNonNullAssertion: as above
-  const uConfig = uiConfig!;
 
   ensureWebBuilt();
 
