@@ -1,5 +1,5 @@
-import type { Connection } from "telegram/network/connection/Connection.js";
-import { ConnectionTCPFull } from "telegram/network/connection/TCPFull.js";
+// Through the network index: loading TCPFull.js on its own first hits a GramJS circular import.
+import { type Connection, ConnectionTCPFull } from "telegram/network/index.js";
 
 type ConnectionParams = ConstructorParameters<typeof Connection>[0];
 /** A GramJS connection class (TCPFull, TCPAbridged, TCPObfuscated, …). */

@@ -9,7 +9,7 @@ import { Logger, LogLevel } from "telegram/extensions/Logger.js";
 import { MessagePacker } from "telegram/extensions/MessagePacker.js";
 import { PromisedNetSockets } from "telegram/extensions/PromisedNetSockets.js";
 import { returnBigInt } from "telegram/Helpers.js";
-import type { Connection } from "telegram/network/connection/Connection.js";
+import type { Connection } from "telegram/network/index.js";
 import { MTProtoState } from "telegram/network/MTProtoState.js";
 import { RequestState } from "telegram/network/RequestState.js";
 import { MessageContainer, RPCResult, type TLMessage } from "telegram/tl/core/index.js";

@@ -8,8 +8,7 @@ import { EditedMessage, type EditedMessageEvent } from "telegram/events/EditedMe
 import { NewMessage, type NewMessageEvent } from "telegram/events/index.js";
 import { Logger, LogLevel } from "telegram/extensions/Logger.js";
 import { returnBigInt } from "telegram/Helpers.js";
-import { ConnectionTCPAbridged } from "telegram/network/connection/TCPAbridged.js";
-import { ConnectionTCPObfuscated } from "telegram/network/connection/TCPObfuscated.js";
+import { ConnectionTCPAbridged, ConnectionTCPObfuscated } from "telegram/network/index.js";
 import { StringSession } from "telegram/sessions/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ConnectionClass, connectionOnPort } from "./client-connection.ts";
