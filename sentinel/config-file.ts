@@ -77,7 +77,15 @@ const schema = z.strictObject({
             top_n: positiveInt(500).default(20),
           }),
         )
-        .default([]),
+        .default([])
+        .superRefine((schedules, ctx) => {
+          const seen = new Set<string>();
+          schedules.forEach((schedule, i) => {
+            if (seen.has(schedule.name))
+              ctx.addIssue({ code: "custom", path: [i, "name"], message: "is used by another schedule" });
+            seen.add(schedule.name);
+          });
+        }),
     })
     .default({
       schedules: DEFAULT_SETTINGS.digest.schedules.map((s) => ({
