@@ -6,7 +6,8 @@
 export interface ActivityPoint {
   /** Start of the bucket (ISO). */
   at: string;
-  messages: number;
+  /** null when the sentinel does not report messages over time. */
+  messages: number | null;
   alerts: number;
 }
 
@@ -21,7 +22,7 @@ export interface ChartBox {
 }
 
 export interface ChartGeometry {
-  /** `d` of the messages area (closed path) and line. */
+  /** `d` of the messages area (closed path) and line; empty without a messages series. */
   messagesArea: string;
   messagesLine: string;
   /** `d` of the alerts line. */
@@ -54,17 +55,18 @@ export function chartGeometry(
 ): ChartGeometry {
   const innerW = box.width - box.padLeft - box.padRight;
   const innerH = box.height - box.padTop - box.padBottom;
-  const maxValue = niceCeiling(Math.max(0, ...points.map((p) => Math.max(p.messages, p.alerts))));
+  const maxValue = niceCeiling(Math.max(0, ...points.map((p) => Math.max(p.messages ?? 0, p.alerts))));
+  const hasMessages = points.some((p) => p.messages !== null);
   const bottom = box.padTop + innerH;
   const x = (i: number) =>
     round(box.padLeft + (points.length <= 1 ? innerW / 2 : (i / (points.length - 1)) * innerW));
   const y = (v: number) => round(bottom - (v / maxValue) * innerH);
 
   const line = (key: "messages" | "alerts") =>
-    points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p[key])}`).join(" ");
-  const messagesLine = line("messages");
+    points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p[key] ?? 0)}`).join(" ");
+  const messagesLine = hasMessages ? line("messages") : "";
   const messagesArea =
-    points.length === 0
+    !hasMessages || points.length === 0
       ? ""
       : `${messagesLine} L${x(points.length - 1)},${round(bottom)} L${x(0)},${round(bottom)} Z`;
 

@@ -15,13 +15,20 @@ export interface RegexRow {
   weight: number | null;
 }
 
+/** A VIP sender: "@username", a numeric user id, or a display name. */
+export interface VipRow {
+  who: string;
+  weight: number | null;
+}
+
 export interface ProfileForm {
   name: string;
+  description: string;
   enabled: boolean;
   threshold: number | null;
   keywords: KeywordRow[];
   regex: RegexRow[];
-  vipSenders: string;
+  vipSenders: VipRow[];
   chatsInclude: string;
   chatsExclude: string;
   mentionsMeWeight: number | null;
@@ -42,6 +49,7 @@ const MANAGED = new Set([
   "examples",
   "name",
   "enabled",
+  "description",
 ]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -50,20 +58,40 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
 const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const lines = (v: unknown): string => list(v).map(str).filter(Boolean).join("\n");
+/** One entry per line (chat titles may contain commas). */
 const splitLines = (text: string): string[] =>
   text
-    .split(/[\n,]/)
+    .split("\n")
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** The sentinel's VIP entry is `{ id | username | name, weight }`; the form shows one text. */
+function vipRowOf(value: unknown): VipRow {
+  if (!isRecord(value)) return { who: str(value), weight: 1 };
+  const username = str(value.username);
+  const who = username
+    ? username.startsWith("@")
+      ? username
+      : `@${username}`
+    : str(value.id) || str(value.name);
+  return { who, weight: num(value.weight) };
+}
+
+function vipEntryOf(row: VipRow): Record<string, unknown> {
+  const who = row.who.trim();
+  const key = who.startsWith("@") ? "username" : /^-?\d+$/.test(who) ? "id" : "name";
+  return { [key]: who, weight: row.weight ?? 1 };
+}
 
 export function emptyProfileForm(): ProfileForm {
   return {
     name: "",
+    description: "",
     enabled: true,
     threshold: 1,
     keywords: [{ term: "", weight: 1 }],
     regex: [],
-    vipSenders: "",
+    vipSenders: [],
     chatsInclude: "",
     chatsExclude: "",
     mentionsMeWeight: null,
@@ -83,6 +111,7 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
   for (const [key, value] of Object.entries(d)) if (!MANAGED.has(key)) extra[key] = value;
   return {
     name: profile.name,
+    description: str(d.description),
     enabled: profile.enabled,
     threshold: num(d.threshold),
     keywords: list(d.keywords).map((k) =>
@@ -93,7 +122,7 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
         ? { pattern: str(r.pattern), flags: str(r.flags), weight: num(r.weight) }
         : { pattern: str(r), flags: "", weight: 1 },
     ),
-    vipSenders: lines(d.vip_senders),
+    vipSenders: list(d.vip_senders).map(vipRowOf),
     chatsInclude: lines(chats.include),
     chatsExclude: lines(chats.exclude),
     mentionsMeWeight: isRecord(mentions) ? num(mentions.weight) : num(mentions),
@@ -114,6 +143,7 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
 /** The `definition` to send; optional sections are left out when empty. */
 export function definitionOfForm(form: ProfileForm): Record<string, unknown> {
   const definition: Record<string, unknown> = { ...form.extra };
+  if (form.description.trim()) definition.description = form.description.trim();
   if (form.threshold !== null) definition.threshold = form.threshold;
   definition.keywords = form.keywords
     .filter((k) => k.term.trim() !== "")
@@ -125,7 +155,7 @@ export function definitionOfForm(form: ProfileForm): Record<string, unknown> {
       weight: r.weight ?? 1,
       ...(r.flags.trim() ? { flags: r.flags.trim() } : {}),
     }));
-  definition.vip_senders = splitLines(form.vipSenders);
+  definition.vip_senders = form.vipSenders.filter((v) => v.who.trim() !== "").map(vipEntryOf);
   definition.chats = { include: splitLines(form.chatsInclude), exclude: splitLines(form.chatsExclude) };
   if (form.mentionsMeWeight !== null) definition.mentions_me = { weight: form.mentionsMeWeight };
   const e = form.engagement;
@@ -167,7 +197,16 @@ export function localProfileErrors(form: ProfileForm): Map<string, string> {
   return errors;
 }
 
-/** Server paths may be rooted at the input (`input.definition.keywords.0.term`); the form's are not. */
+/**
+ * The form's path for a server-reported one. The sentinel validates the whole pushed set and
+ * names fields like `profiles[2].regex[1].pattern`; the UI service may root them at its input
+ * (`input.definition.…`, `patch.…`). All become `regex.1.pattern`.
+ */
 export function normalizeFieldPath(path: string): string {
-  return path.replace(/^(input\.)?(definition\.)?/, "");
+  return path
+    .replace(/\[(\d+)\]/g, ".$1")
+    .replace(/^\./, "")
+    .replace(/^(input|patch|profile)\./, "")
+    .replace(/^profiles\.\d+\./, "")
+    .replace(/^definition\./, "");
 }

@@ -1,6 +1,6 @@
 import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { createClient, type Client as WsClient } from "graphql-ws";
-import { type GraphQLErrorItem, GraphQLRequestError, NetworkError } from "./errors.ts";
+import { type GraphQLErrorItem, GraphQLRequestError, NetworkError, SIGNED_OUT_CODES } from "./errors.ts";
 
 /**
  * The one GraphQL client of the app: queries and mutations over HTTP (cookie session, CSRF
@@ -86,7 +86,7 @@ export class GraphQLClient {
     return () => this.reconnectListeners.delete(listener);
   }
 
-  /** Called when the server says the session is gone (HTTP UNAUTHENTICATED or socket 4401/4403). */
+  /** Called when the server says the session is gone (HTTP UNAUTHORIZED or socket 4401/4403). */
   onUnauthorized(listener: () => void): () => void {
     this.unauthorizedListeners.add(listener);
     return () => this.unauthorizedListeners.delete(listener);
@@ -213,7 +213,7 @@ export class GraphQLClient {
     }
     if (result.errors && result.errors.length > 0) {
       const error = new GraphQLRequestError(result.errors);
-      if (error.code === "UNAUTHENTICATED") this.unauthorized();
+      if (error.code !== null && SIGNED_OUT_CODES.has(error.code)) this.unauthorized();
       throw error;
     }
     if (result.data == null)

@@ -20,7 +20,7 @@ export interface FieldError {
 /** The request reached the server, which answered with errors. */
 export class GraphQLRequestError extends Error {
   readonly errors: readonly GraphQLErrorItem[];
-  /** The first error's `extensions.code`, e.g. `UNAUTHENTICATED`, `INVALID_SESSION_FILE`. */
+  /** The first error's `extensions.code`, e.g. `UNAUTHORIZED`, `INVALID_SESSION_FILE`. */
   readonly code: string | null;
   constructor(errors: readonly GraphQLErrorItem[]) {
     super(errors.map((e) => e.message).join("; ") || "The server reported an error");
@@ -35,6 +35,9 @@ export class GraphQLRequestError extends Error {
     return this.errors.flatMap((e) => fieldErrorsOf(e.extensions));
   }
 }
+
+/** Codes meaning "no valid UI session": the user must sign in (again). */
+export const SIGNED_OUT_CODES: ReadonlySet<string> = new Set(["UNAUTHORIZED", "UNAUTHENTICATED"]);
 
 /** The server could not be reached or did not answer with GraphQL. */
 export class NetworkError extends Error {
@@ -60,7 +63,7 @@ const joinPath = (path: unknown): string | null => {
 export function fieldErrorsOf(extensions: Record<string, unknown> | undefined): FieldError[] {
   if (!extensions) return [];
   const out: FieldError[] = [];
-  for (const key of ["fields", "fieldErrors", "issues"]) {
+  for (const key of ["fields", "fieldErrors", "issues", "details"]) {
     const list = extensions[key];
     if (!Array.isArray(list)) continue;
     for (const item of list) {

@@ -5,6 +5,7 @@ import {
   type AlertFieldsFragment,
   AlertsDocument,
   MarkAlertReadDocument,
+  MarkAllAlertsReadDocument,
 } from "../graphql/generated/graphql.ts";
 
 export type Alert = AlertFieldsFragment;
@@ -15,9 +16,16 @@ export interface AlertFilters {
   /** Empty string: no minimum. */
   minScore: string;
   text: string;
+  unreadOnly: boolean;
 }
 
-export const EMPTY_FILTERS: AlertFilters = { profile: "", chatId: "", minScore: "", text: "" };
+export const EMPTY_FILTERS: AlertFilters = {
+  profile: "",
+  chatId: "",
+  minScore: "",
+  text: "",
+  unreadOnly: false,
+};
 
 /** Page size of the infinite scroll. */
 export const ALERT_PAGE = 30;
@@ -31,6 +39,7 @@ export function minScoreOf(filters: AlertFilters): number | null {
 export function alertMatches(alert: Alert, filters: AlertFilters): boolean {
   if (filters.profile && alert.profile !== filters.profile) return false;
   if (filters.chatId && alert.chatId !== filters.chatId) return false;
+  if (filters.unreadOnly && alert.read) return false;
   const min = minScoreOf(filters);
   if (min !== null && alert.score < min) return false;
   const text = filters.text.trim().toLowerCase();
@@ -53,7 +62,9 @@ export class AlertFeed {
   hasMore = $state(true);
   error = $state<string | null>(null);
   /** Ids that arrived live, for the slide-in animation and the "new" mark. */
-  fresh = $state<Set<string>>(new Set());
+  fresh = $state<Set<number>>(new Set());
+  /** Alerts matching the filters on the server (all pages), as of the last page load. */
+  total = $state<number | null>(null);
   /** Live alerts seen since the page was opened (all of them, filtered or not). */
   liveCount = $state(0);
 
@@ -106,11 +117,13 @@ export class AlertFeed {
         chatId: this.filters.chatId || null,
         profile: this.filters.profile || null,
         query: this.filters.text.trim() || null,
+        unreadOnly: this.filters.unreadOnly || null,
       });
       if (generation !== this.generation) return;
       const known = new Set(this.items.map((a) => a.id));
       this.items = [...this.items, ...alerts.edges.map((e) => e.node).filter((a) => !known.has(a.id))];
       this.cursor = alerts.pageInfo.endCursor;
+      this.total = alerts.totalCount;
       this.hasMore = alerts.pageInfo.hasNextPage && alerts.pageInfo.endCursor !== null;
     } catch (error) {
       if (generation === this.generation) this.error = describeError(error);
@@ -124,15 +137,30 @@ export class AlertFeed {
     this.liveCount += 1;
     if (!alertMatches(alert, this.filters) || this.items.some((a) => a.id === alert.id)) return;
     this.items = [alert, ...this.items];
+    if (this.total !== null) this.total += 1;
     this.fresh = new Set([...this.fresh, alert.id]);
   }
 
-  async markRead(id: string): Promise<void> {
+  async markRead(id: number, read = true): Promise<void> {
     try {
-      const { markAlertRead } = await this.client.request(MarkAlertReadDocument, { id });
-      this.items = this.items.map((a) => (a.id === id ? { ...a, readAt: markAlertRead.readAt } : a));
+      const { markAlertRead } = await this.client.request(MarkAlertReadDocument, { id, read });
+      this.items = this.items.map((a) =>
+        a.id === id ? { ...a, read: markAlertRead.read, readAt: markAlertRead.readAt } : a,
+      );
     } catch (error) {
       this.error = describeError(error);
+    }
+  }
+
+  /** Marks every unread alert read (up to now) and reloads the list. */
+  async markAllRead(): Promise<number> {
+    try {
+      const { markAllAlertsRead } = await this.client.request(MarkAllAlertsReadDocument);
+      await this.reload();
+      return markAllAlertsRead;
+    } catch (error) {
+      this.error = describeError(error);
+      return 0;
     }
   }
 }

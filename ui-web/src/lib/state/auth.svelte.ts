@@ -1,8 +1,8 @@
 import type { GraphQLClient } from "../graphql/client.ts";
-import { GraphQLRequestError } from "../graphql/errors.ts";
+import { GraphQLRequestError, SIGNED_OUT_CODES } from "../graphql/errors.ts";
 import { LoginDocument, LogoutDocument, MeDocument, type MeQuery } from "../graphql/generated/graphql.ts";
 
-export type SignedInUser = NonNullable<MeQuery["me"]>;
+export type SignedInUser = MeQuery["me"];
 
 /**
  * Who is signed in to the UI. `checking` until the first `me` answer; the socket is opened only
@@ -24,10 +24,10 @@ export class Auth {
   async check(): Promise<void> {
     try {
       const { me } = await this.client.request(MeDocument);
-      if (me) this.signedIn(me);
-      else this.signedOut(null);
+      this.signedIn(me);
     } catch (error) {
-      if (error instanceof GraphQLRequestError && error.code === "UNAUTHENTICATED") this.signedOut(null);
+      if (error instanceof GraphQLRequestError && error.code !== null && SIGNED_OUT_CODES.has(error.code))
+        this.signedOut(null);
       else throw error;
     }
   }

@@ -1,6 +1,10 @@
 import type { GraphQLClient } from "../graphql/client.ts";
 import { describeError, errorCode } from "../graphql/errors.ts";
-import { UploadSessionDocument, type UploadSessionMutation } from "../graphql/generated/graphql.ts";
+import {
+  UploadSessionDocument,
+  type UploadSessionMutation,
+  type WorkerStatusFieldsFragment,
+} from "../graphql/generated/graphql.ts";
 import { type UploadProgress, uploadMultipart } from "../graphql/multipart-upload.ts";
 import { checkSessionFile, type SessionFileLike } from "../session-file-check.ts";
 
@@ -25,6 +29,8 @@ export class SessionUpload {
 
   constructor(
     private readonly client: GraphQLClient,
+    /** Gets the worker status the upload's answer carries, so every view shows it at once. */
+    private readonly onStatus?: (status: WorkerStatusFieldsFragment) => void,
     private readonly xhrFactory?: () => XMLHttpRequest,
   ) {}
 
@@ -62,6 +68,7 @@ export class SessionUpload {
         },
       });
       const data = this.client.readResult<UploadSessionMutation>(response.status, response.body);
+      if (data.uploadSession.status) this.onStatus?.(data.uploadSession.status);
       this.phase = { kind: "done", result: data.uploadSession };
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") {

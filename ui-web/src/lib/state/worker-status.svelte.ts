@@ -23,12 +23,23 @@ export function handleOf(user: WorkerStatus["user"]): string {
   return user.firstName ?? `id ${user.id}`;
 }
 
+/** When the current flood wait ends (ms), from its end time or else its seconds left when observed. */
+export function floodWaitEnd(status: WorkerStatus): number | null {
+  const { rateLimit } = status;
+  const until = rateLimit.floodWaitUntil ? Date.parse(rateLimit.floodWaitUntil) : Number.NaN;
+  if (!Number.isNaN(until)) return until;
+  if (rateLimit.active && rateLimit.floodWaitSeconds > 0) {
+    return Date.parse(status.observedAt) + rateLimit.floodWaitSeconds * 1000;
+  }
+  return null;
+}
+
 /** Classifies a status for display; a flood wait wins while it lasts. */
 export function workerStateOf(status: WorkerStatus | null, now: number): WorkerState {
   if (!status) return { kind: "unknown" };
   if (!status.sentinelReachable) return { kind: "unreachable" };
-  const until = status.rateLimit.floodWaitUntil ? Date.parse(status.rateLimit.floodWaitUntil) : Number.NaN;
-  if (!Number.isNaN(until) && until > now) return { kind: "flood-wait", until };
+  const until = floodWaitEnd(status);
+  if (until !== null && until > now) return { kind: "flood-wait", until };
   if (status.authorized) return { kind: "authorized", handle: handleOf(status.user) };
   if (status.connected || status.lastError) return { kind: "not-authorized", error: status.lastError };
   return { kind: "connecting" };

@@ -5,11 +5,17 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ProfileInput = {
   definition: unknown;
-  enabled: boolean;
+  enabled?: boolean | null | undefined;
   name: string;
 };
 
-export type AlertFieldsFragment = { id: string, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, readAt: string | null, reasons: Array<{ kind: string, term: string | null, weight: number, start: number | null, end: number | null, detail: string | null }> };
+export type ProfilePatch = {
+  definition?: unknown;
+  enabled?: boolean | null | undefined;
+  name?: string | null | undefined;
+};
+
+export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
 
 export type AlertsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -18,24 +24,39 @@ export type AlertsQueryVariables = Exact<{
   chatId?: string | null | undefined;
   profile?: string | null | undefined;
   query?: string | null | undefined;
+  unreadOnly?: boolean | null | undefined;
 }>;
 
 
-export type AlertsQuery = { alerts: { edges: Array<{ cursor: string, node: { id: string, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, readAt: string | null, reasons: Array<{ kind: string, term: string | null, weight: number, start: number | null, end: number | null, detail: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AlertAddedSubscriptionVariables = Exact<{
   minScore?: number | null | undefined;
 }>;
 
 
-export type AlertAddedSubscription = { alertAdded: { id: string, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, readAt: string | null, reasons: Array<{ kind: string, term: string | null, weight: number, start: number | null, end: number | null, detail: string | null }> } };
+export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
 
 export type MarkAlertReadMutationVariables = Exact<{
-  id: string | number;
+  id: number;
+  read?: boolean | null | undefined;
 }>;
 
 
-export type MarkAlertReadMutation = { markAlertRead: { id: string, readAt: string | null } };
+export type MarkAlertReadMutation = { markAlertRead: { id: number, read: boolean, readAt: string | null } };
+
+export type MarkAllAlertsReadMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MarkAllAlertsReadMutation = { markAllAlertsRead: number };
+
+export type RecentAlertTimesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type RecentAlertTimesQuery = { alerts: { edges: Array<{ node: { id: number, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AuditLogQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -43,12 +64,12 @@ export type AuditLogQueryVariables = Exact<{
 }>;
 
 
-export type AuditLogQuery = { auditLog: { edges: Array<{ cursor: string, node: { id: string, at: string, actor: string | null, action: string, target: string | null, outcome: string, detail: string | null, clientAddress: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AuditLogQuery = { auditLog: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, at: string, actor: string | null, action: string, target: string | null, outcome: string, detail: string | null, clientAddress: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, username: string } | null };
+export type MeQuery = { me: { id: number, username: string, passwordChangedAt: string | null } };
 
 export type LoginMutationVariables = Exact<{
   username: string;
@@ -56,7 +77,7 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { id: string, username: string } };
+export type LoginMutation = { login: { id: number, username: string, passwordChangedAt: string | null } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -69,116 +90,127 @@ export type ChangePasswordMutationVariables = Exact<{
 }>;
 
 
-export type ChangePasswordMutation = { changePassword: boolean };
+export type ChangePasswordMutation = { changePassword: { id: number, passwordChangedAt: string | null } };
+
+export type UiSessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UiSessionsQuery = { uiSessions: Array<{ id: string, current: boolean, createdAt: string, lastSeenAt: string, expiresAt: string, clientAddress: string | null, userAgent: string | null }> };
+
+export type RevokeUiSessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeUiSessionMutation = { revokeUiSession: boolean };
 
 export type ChatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ChatsQuery = { chats: Array<{ id: string, title: string, type: string | null, username: string | null, included: boolean, messageCount: number | null, lastMessageAt: string | null }> };
 
-export type SetChatIncludedMutationVariables = Exact<{
-  chatId: string | number;
-  included: boolean;
-}>;
-
-
-export type SetChatIncludedMutation = { setChatIncluded: { id: string, included: boolean } };
-
 export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardQuery = { stats: { messagesIngested: number, messagesToday: number, alertsToday: number, alertsTotal: number, messagesPerMinute: number, lastMessageAt: string | null, topChats: Array<{ chatId: string, chatTitle: string, messages: number, alerts: number }>, activity: Array<{ at: string, messages: number, alerts: number }> } };
+export type DashboardQuery = { stats: { messagesIngested: number | null, alertsCreated: number | null, cachedAlerts: number, unreadAlerts: number, messagesPerMinute: number | null, lastMessageAt: string | null, uptimeSeconds: number | null, raw: unknown, perChat: Array<{ chatId: string, title: string | null, messages: number | null, alerts: number | null }> } };
 
-export type DigestRunFieldsFragment = { id: string, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null };
+export type DigestRunFieldsFragment = { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null };
 
-export type DigestRunsQueryVariables = Exact<{ [key: string]: never; }>;
+export type DigestRunsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
 
 
-export type DigestRunsQuery = { digestRuns: Array<{ id: string, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null }> };
+export type DigestRunsQuery = { digestRuns: Array<{ id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null }> };
 
 export type RunDigestMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type RunDigestMutation = { runDigest: { id: string, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null } };
+export type RunDigestMutation = { runDigest: boolean };
 
 export type DigestCompletedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DigestCompletedSubscription = { digestCompleted: { id: string, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null } };
+export type DigestCompletedSubscription = { digestCompleted: { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null } };
 
-export type ProfileFieldsFragment = { id: string, name: string, enabled: boolean, definition: unknown, updatedAt: string };
+export type ProfileFieldsFragment = { id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string };
 
 export type ProfilesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProfilesQuery = { profiles: Array<{ id: string, name: string, enabled: boolean, definition: unknown, updatedAt: string }> };
+export type ProfilesQuery = { profiles: Array<{ id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string }> };
 
 export type CreateProfileMutationVariables = Exact<{
   input: ProfileInput;
 }>;
 
 
-export type CreateProfileMutation = { createProfile: { id: string, name: string, enabled: boolean, definition: unknown, updatedAt: string } };
+export type CreateProfileMutation = { createProfile: { id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string } };
 
 export type UpdateProfileMutationVariables = Exact<{
-  id: string | number;
-  input: ProfileInput;
+  id: number;
+  patch: ProfilePatch;
 }>;
 
 
-export type UpdateProfileMutation = { updateProfile: { id: string, name: string, enabled: boolean, definition: unknown, updatedAt: string } };
+export type UpdateProfileMutation = { updateProfile: { id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string } };
 
 export type DeleteProfileMutationVariables = Exact<{
-  id: string | number;
+  id: number;
 }>;
 
 
-export type DeleteProfileMutation = { deleteProfile: boolean };
+export type DeleteProfileMutation = { deleteProfile: { id: number, name: string } };
 
 export type TestProfileMutationVariables = Exact<{
-  input: ProfileInput;
+  profile: ProfileInput;
   texts: Array<string> | string;
 }>;
 
 
-export type TestProfileMutation = { testProfile: Array<{ text: string, score: number, matched: boolean, wouldAlert: boolean, reasons: Array<{ kind: string, term: string | null, weight: number, start: number | null, end: number | null, detail: string | null }> }> };
+export type TestProfileMutation = { testProfile: Array<{ text: string, score: number, matched: boolean, reasons: unknown }> };
 
 export type UploadSessionMutationVariables = Exact<{
   file: File;
 }>;
 
 
-export type UploadSessionMutation = { uploadSession: { size: number, importedAt: string, authorized: boolean, status: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { floodWaitUntil: string | null } } } };
+export type UploadSessionMutation = { uploadSession: { imported: boolean, authorized: boolean, sessionSize: number, importedAt: string | null, error: { code: string, message: string } | null, user: { id: string, username: string | null, firstName: string | null } | null, status: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } | null } };
 
 export type LogoutTelegramMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LogoutTelegramMutation = { logoutTelegram: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { floodWaitUntil: string | null } } };
+export type LogoutTelegramMutation = { logoutTelegram: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export type SettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SettingsQuery = { settings: Array<{ key: string, value: unknown, updatedAt: string | null }> };
+export type SettingsQuery = { settings: Array<{ key: string, value: unknown, updatedAt: string }> };
 
 export type SetSettingMutationVariables = Exact<{
   key: string;
-  value: unknown;
+  value?: unknown;
 }>;
 
 
-export type SetSettingMutation = { setSetting: { key: string, value: unknown, updatedAt: string | null } };
+export type SetSettingMutation = { setSetting: { key: string, value: unknown, updatedAt: string } };
 
-export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { floodWaitUntil: string | null } };
+export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HealthQuery = { health: { status: string, service: string, sentinelReachable: boolean, eventBus: string, eventBusConnected: boolean, timestamp: string } };
+
+export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } };
 
 export type WorkerStatusQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type WorkerStatusQuery = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { floodWaitUntil: string | null } } };
+export type WorkerStatusQuery = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export type WorkerStatusChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type WorkerStatusChangedSubscription = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { floodWaitUntil: string | null } } };
+export type WorkerStatusChangedSubscription = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -209,16 +241,18 @@ export const AlertFieldsFragmentDoc = new TypedDocumentString(`
   reasons {
     kind
     term
+    text
     weight
     start
     end
-    detail
+    raw
   }
   text
   senderName
   link
   messageDate
   createdAt
+  read
   readAt
 }
     `, {"fragmentName":"AlertFields"}) as unknown as TypedDocumentString<AlertFieldsFragment, unknown>;
@@ -258,6 +292,8 @@ export const WorkerStatusFieldsFragmentDoc = new TypedDocumentString(`
   lastSync
   lastError
   rateLimit {
+    active
+    floodWaitSeconds
     floodWaitUntil
   }
   sentinelReachable
@@ -265,7 +301,7 @@ export const WorkerStatusFieldsFragmentDoc = new TypedDocumentString(`
 }
     `, {"fragmentName":"WorkerStatusFields"}) as unknown as TypedDocumentString<WorkerStatusFieldsFragment, unknown>;
 export const AlertsDocument = new TypedDocumentString(`
-    query Alerts($first: Int, $after: String, $minScore: Float, $chatId: String, $profile: String, $query: String) {
+    query Alerts($first: Int, $after: String, $minScore: Float, $chatId: String, $profile: String, $query: String, $unreadOnly: Boolean) {
   alerts(
     first: $first
     after: $after
@@ -273,7 +309,9 @@ export const AlertsDocument = new TypedDocumentString(`
     chatId: $chatId
     profile: $profile
     query: $query
+    unreadOnly: $unreadOnly
   ) {
+    totalCount
     edges {
       cursor
       node {
@@ -296,16 +334,18 @@ export const AlertsDocument = new TypedDocumentString(`
   reasons {
     kind
     term
+    text
     weight
     start
     end
-    detail
+    raw
   }
   text
   senderName
   link
   messageDate
   createdAt
+  read
   readAt
 }`) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
 export const AlertAddedDocument = new TypedDocumentString(`
@@ -324,29 +364,54 @@ export const AlertAddedDocument = new TypedDocumentString(`
   reasons {
     kind
     term
+    text
     weight
     start
     end
-    detail
+    raw
   }
   text
   senderName
   link
   messageDate
   createdAt
+  read
   readAt
 }`) as unknown as TypedDocumentString<AlertAddedSubscription, AlertAddedSubscriptionVariables>;
 export const MarkAlertReadDocument = new TypedDocumentString(`
-    mutation MarkAlertRead($id: ID!) {
-  markAlertRead(id: $id) {
+    mutation MarkAlertRead($id: Int!, $read: Boolean) {
+  markAlertRead(id: $id, read: $read) {
     id
+    read
     readAt
   }
 }
     `) as unknown as TypedDocumentString<MarkAlertReadMutation, MarkAlertReadMutationVariables>;
+export const MarkAllAlertsReadDocument = new TypedDocumentString(`
+    mutation MarkAllAlertsRead {
+  markAllAlertsRead
+}
+    `) as unknown as TypedDocumentString<MarkAllAlertsReadMutation, MarkAllAlertsReadMutationVariables>;
+export const RecentAlertTimesDocument = new TypedDocumentString(`
+    query RecentAlertTimes($first: Int, $after: String) {
+  alerts(first: $first, after: $after) {
+    edges {
+      node {
+        id
+        createdAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RecentAlertTimesQuery, RecentAlertTimesQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
     query AuditLog($first: Int, $after: String) {
   auditLog(first: $first, after: $after) {
+    totalCount
     edges {
       cursor
       node {
@@ -372,6 +437,7 @@ export const MeDocument = new TypedDocumentString(`
   me {
     id
     username
+    passwordChangedAt
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
@@ -380,6 +446,7 @@ export const LoginDocument = new TypedDocumentString(`
   login(username: $username, password: $password) {
     id
     username
+    passwordChangedAt
   }
 }
     `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
@@ -390,9 +457,30 @@ export const LogoutDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
 export const ChangePasswordDocument = new TypedDocumentString(`
     mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
-  changePassword(currentPassword: $currentPassword, newPassword: $newPassword)
+  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
+    id
+    passwordChangedAt
+  }
 }
     `) as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const UiSessionsDocument = new TypedDocumentString(`
+    query UiSessions {
+  uiSessions {
+    id
+    current
+    createdAt
+    lastSeenAt
+    expiresAt
+    clientAddress
+    userAgent
+  }
+}
+    `) as unknown as TypedDocumentString<UiSessionsQuery, UiSessionsQueryVariables>;
+export const RevokeUiSessionDocument = new TypedDocumentString(`
+    mutation RevokeUiSession($id: String!) {
+  revokeUiSession(id: $id)
+}
+    `) as unknown as TypedDocumentString<RevokeUiSessionMutation, RevokeUiSessionMutationVariables>;
 export const ChatsDocument = new TypedDocumentString(`
     query Chats {
   chats {
@@ -406,40 +494,29 @@ export const ChatsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ChatsQuery, ChatsQueryVariables>;
-export const SetChatIncludedDocument = new TypedDocumentString(`
-    mutation SetChatIncluded($chatId: ID!, $included: Boolean!) {
-  setChatIncluded(chatId: $chatId, included: $included) {
-    id
-    included
-  }
-}
-    `) as unknown as TypedDocumentString<SetChatIncludedMutation, SetChatIncludedMutationVariables>;
 export const DashboardDocument = new TypedDocumentString(`
     query Dashboard {
   stats {
     messagesIngested
-    messagesToday
-    alertsToday
-    alertsTotal
+    alertsCreated
+    cachedAlerts
+    unreadAlerts
     messagesPerMinute
     lastMessageAt
-    topChats {
+    uptimeSeconds
+    perChat {
       chatId
-      chatTitle
+      title
       messages
       alerts
     }
-    activity {
-      at
-      messages
-      alerts
-    }
+    raw
   }
 }
     `) as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
 export const DigestRunsDocument = new TypedDocumentString(`
-    query DigestRuns {
-  digestRuns {
+    query DigestRuns($first: Int) {
+  digestRuns(first: $first) {
     ...DigestRunFields
   }
 }
@@ -458,23 +535,9 @@ export const DigestRunsDocument = new TypedDocumentString(`
 }`) as unknown as TypedDocumentString<DigestRunsQuery, DigestRunsQueryVariables>;
 export const RunDigestDocument = new TypedDocumentString(`
     mutation RunDigest {
-  runDigest {
-    ...DigestRunFields
-  }
+  runDigest
 }
-    fragment DigestRunFields on DigestRun {
-  id
-  trigger
-  schedule
-  since
-  until
-  startedAt
-  finishedAt
-  alertCount
-  content
-  delivered
-  error
-}`) as unknown as TypedDocumentString<RunDigestMutation, RunDigestMutationVariables>;
+    `) as unknown as TypedDocumentString<RunDigestMutation, RunDigestMutationVariables>;
 export const DigestCompletedDocument = new TypedDocumentString(`
     subscription DigestCompleted {
   digestCompleted {
@@ -521,8 +584,8 @@ export const CreateProfileDocument = new TypedDocumentString(`
   updatedAt
 }`) as unknown as TypedDocumentString<CreateProfileMutation, CreateProfileMutationVariables>;
 export const UpdateProfileDocument = new TypedDocumentString(`
-    mutation UpdateProfile($id: ID!, $input: ProfileInput!) {
-  updateProfile(id: $id, input: $input) {
+    mutation UpdateProfile($id: Int!, $patch: ProfilePatch!) {
+  updateProfile(id: $id, patch: $patch) {
     ...ProfileFields
   }
 }
@@ -534,34 +597,39 @@ export const UpdateProfileDocument = new TypedDocumentString(`
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateProfileMutation, UpdateProfileMutationVariables>;
 export const DeleteProfileDocument = new TypedDocumentString(`
-    mutation DeleteProfile($id: ID!) {
-  deleteProfile(id: $id)
+    mutation DeleteProfile($id: Int!) {
+  deleteProfile(id: $id) {
+    id
+    name
+  }
 }
     `) as unknown as TypedDocumentString<DeleteProfileMutation, DeleteProfileMutationVariables>;
 export const TestProfileDocument = new TypedDocumentString(`
-    mutation TestProfile($input: ProfileInput!, $texts: [String!]!) {
-  testProfile(input: $input, texts: $texts) {
+    mutation TestProfile($profile: ProfileInput!, $texts: [String!]!) {
+  testProfile(profile: $profile, texts: $texts) {
     text
     score
     matched
-    wouldAlert
-    reasons {
-      kind
-      term
-      weight
-      start
-      end
-      detail
-    }
+    reasons
   }
 }
     `) as unknown as TypedDocumentString<TestProfileMutation, TestProfileMutationVariables>;
 export const UploadSessionDocument = new TypedDocumentString(`
     mutation UploadSession($file: Upload!) {
   uploadSession(file: $file) {
-    size
-    importedAt
+    imported
     authorized
+    sessionSize
+    importedAt
+    error {
+      code
+      message
+    }
+    user {
+      id
+      username
+      firstName
+    }
     status {
       ...WorkerStatusFields
     }
@@ -578,6 +646,8 @@ export const UploadSessionDocument = new TypedDocumentString(`
   lastSync
   lastError
   rateLimit {
+    active
+    floodWaitSeconds
     floodWaitUntil
   }
   sentinelReachable
@@ -600,6 +670,8 @@ export const LogoutTelegramDocument = new TypedDocumentString(`
   lastSync
   lastError
   rateLimit {
+    active
+    floodWaitSeconds
     floodWaitUntil
   }
   sentinelReachable
@@ -615,7 +687,7 @@ export const SettingsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SettingsQuery, SettingsQueryVariables>;
 export const SetSettingDocument = new TypedDocumentString(`
-    mutation SetSetting($key: String!, $value: JSON!) {
+    mutation SetSetting($key: String!, $value: JSON) {
   setSetting(key: $key, value: $value) {
     key
     value
@@ -623,6 +695,18 @@ export const SetSettingDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SetSettingMutation, SetSettingMutationVariables>;
+export const HealthDocument = new TypedDocumentString(`
+    query Health {
+  health {
+    status
+    service
+    sentinelReachable
+    eventBus
+    eventBusConnected
+    timestamp
+  }
+}
+    `) as unknown as TypedDocumentString<HealthQuery, HealthQueryVariables>;
 export const WorkerStatusDocument = new TypedDocumentString(`
     query WorkerStatus {
   workerStatus {
@@ -640,6 +724,8 @@ export const WorkerStatusDocument = new TypedDocumentString(`
   lastSync
   lastError
   rateLimit {
+    active
+    floodWaitSeconds
     floodWaitUntil
   }
   sentinelReachable
@@ -662,6 +748,8 @@ export const WorkerStatusChangedDocument = new TypedDocumentString(`
   lastSync
   lastError
   rateLimit {
+    active
+    floodWaitSeconds
     floodWaitUntil
   }
   sentinelReachable
