@@ -214,6 +214,7 @@ describe("docker-compose.yml", () => {
     const sentinelPort = env("sentinel").SENTINEL_API_PORT;
     expect(env("ui").SENTINEL_API_BASE_URL).toBe(`http://sentinel:${sentinelPort}/api`);
     expect(env("sentinel").SENTINEL_API_HOST).toBe("0.0.0.0");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose expression, not a JS template
     const tokenExpr = "${SENTINEL_API_TOKEN:?set SENTINEL_API_TOKEN in .env}";
     expect(rawEnvironment(services.sentinel!).SENTINEL_API_TOKEN).toBe(tokenExpr);
     expect(rawEnvironment(services.ui!).SENTINEL_API_TOKEN).toBe(tokenExpr);
@@ -281,6 +282,7 @@ describe("docker-compose.yml", () => {
       expect(stage!.cmd).toContain(app === "sentinel" ? "sentinel/server.ts" : "ui-graphql/server.ts");
     }
     const base = stages.get("build");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference
     expect(base?.base).toBe("${NODE_IMAGE}");
     expect(fs.readFileSync(path.join(root, "Dockerfile"), "utf8")).toMatch(
       /ARG NODE_IMAGE=node:20-bookworm-slim/,
