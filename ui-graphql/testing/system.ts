@@ -1,0 +1,142 @@
+/**
+ * Test support: a real sentinel (the sentinel app on a real port, plus stand-ins for routes it
+ * does not serve yet) and the real UI app, talking over HTTP and real Redis under a prefix of
+ * their own. Nothing here is used by production code.
+ */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { RedisEventBus } from "@tgsentinel/contract/event-bus.ts";
+import type { RedisTarget } from "@tgsentinel/contract/redis-connection.ts";
+import type { FastifyInstance } from "fastify";
+import { buildSentinelApp } from "../../sentinel/app.ts";
+import { loadEnvironment } from "../../sentinel/environment.ts";
+import type { TelegramGateway } from "../../sentinel/telegram/gateway.ts";
+import { buildApp, type UiApp } from "../app.ts";
+import { loadUiConfig } from "../environment.ts";
+import { registerStandIns } from "./sentinel-stand-ins.ts";
+
+export const SENTINEL_TOKEN = "ui-test-token-0123456789abcdef";
+export const ADMIN = { username: "admin", password: "correct horse battery" };
+
+export function redisUrl(): string {
+  return process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+}
+
+export function testPrefix(): string {
+  return `test-${randomUUID()}:tgsentinel:`;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestSentinel {
+  app: FastifyInstance;
+  baseUrl: string;
+  dataDir: string;
+  /** Routes served by stand-ins because the sentinel has none yet. */
+  standIns: string[];
+  /** The sentinel's own bus (publishes like the sentinel does). */
+  close(): Promise<void>;
+}
+
+/** The sentinel app on a real port with its own data dir and Redis connections (prefix shared with the UI). */
+export async function startSentinel(options: {
+  prefix: string;
+  gateway?: TelegramGateway;
+  port?: number;
+}): Promise<TestSentinel> {
+  const dir = tempDir("ui-test-sentinel-");
+  const configPath = path.join(dir, "tgsentinel.yml");
+  fs.writeFileSync(configPath, "{}\n");
+  const config = loadEnvironment(
+    {
+      DATA_DIR: path.join(dir, "data"),
+      TG_CONFIG_PATH: configPath,
+      SENTINEL_API_TOKEN: SENTINEL_TOKEN,
+      REDIS_URL: redisUrl(),
+      REDIS_KEY_PREFIX: options.prefix,
+      LOG_LEVEL: "silent",
+    },
+    { cwd: dir },
+  );
+  const app = await buildSentinelApp({
+    config,
+    logDestination: false,
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+  });
+  let standIns: string[] = [];
+  await app.register(async (scope) => {
+    standIns = (await registerStandIns(scope)).map((r) => `${r.method} ${r.url}`);
+  });
+  await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
+  await app.bus.ready();
+  const port = (app.server.address() as { port: number }).port;
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}/api`,
+    dataDir: config.dataDir,
+    standIns,
+    async close() {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestUi {
+  ui: UiApp;
+  url: string;
+  dbFile: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** The UI app on a real port, with a RedisEventBus under `prefix`. Reuse `dir` to restart on the same ui.db. */
+export async function startUi(options: {
+  prefix: string;
+  sentinelBaseUrl: string;
+  dir?: string;
+  authWaitMs?: number;
+  env?: Record<string, string>;
+  loginThrottle?: { maxFailures?: number; windowMs?: number };
+}): Promise<TestUi> {
+  const dir = options.dir ?? tempDir("ui-test-ui-");
+  const config = loadUiConfig(
+    {
+      DATA_DIR: dir,
+      SENTINEL_API_BASE_URL: options.sentinelBaseUrl,
+      SENTINEL_API_TOKEN: SENTINEL_TOKEN,
+      UI_SECRET_KEY: "ui-test-secret-key-0123456789abcdefghij",
+      UI_ADMIN_USERNAME: ADMIN.username,
+      UI_ADMIN_PASSWORD: ADMIN.password,
+      UI_SESSION_AUTH_WAIT_MS: String(options.authWaitMs ?? 5_000),
+      UI_WEB_DIST: path.join(dir, "no-web-dist"),
+      LOG_LEVEL: "silent",
+      ...options.env,
+    },
+    { cwd: dir },
+  );
+  const redis: RedisTarget = { url: redisUrl(), prefix: options.prefix };
+  const ui = await buildApp({
+    config,
+    bus: new RedisEventBus(redis),
+    logger: false,
+    loginThrottle: options.loginThrottle,
+    relay: { probeMs: 200 },
+  });
+  const bus = ui.services.bus;
+  const { port } = await ui.start({ port: 0, host: "127.0.0.1" });
+  return {
+    ui,
+    url: `http://127.0.0.1:${port}`,
+    dbFile: config.dbFile,
+    dir,
+    async close() {
+      await ui.stop();
+      await bus.close();
+    },
+  };
+}
