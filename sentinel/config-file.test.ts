@@ -96,6 +96,28 @@ describe("loadConfigFile", () => {
   });
 });
 
+describe("profiles in the config file", () => {
+  it("validates them with the scoring engine and reports errors under profiles", () => {
+    const good = loadConfigFile(
+      write(
+        "profiles.yml",
+        "profiles:\n  - name: security\n    threshold: 2\n    keywords: [breach, {term: 'zero day', weight: 3}]\n",
+      ),
+      { required: true },
+    );
+    expect(good.problems).toEqual([]);
+    expect(good.settings.profiles).toHaveLength(1);
+    expect(good.settings.profiles[0]).toMatchObject({ name: "security", threshold: 2, enabled: true });
+
+    const bad = loadConfigFile(
+      write("bad-profiles.yml", "profiles:\n  - name: security\n    threshold: 0\n    regex: ['(a+)+$']\n"),
+      { required: true, label: "cfg" },
+    );
+    expect(bad.problems.length).toBeGreaterThanOrEqual(2);
+    for (const problem of bad.problems) expect(problem).toMatch(/^cfg: profiles\[0\]\./);
+  });
+});
+
 describe("parseDurationMs", () => {
   it.each([
     [1500, 1500],

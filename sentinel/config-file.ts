@@ -8,6 +8,7 @@ import fs from "node:fs";
 import { Cron } from "croner";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { type Profile, parseProfiles } from "./scoring/profile.ts";
 
 export interface DigestSchedule {
   name: string;
@@ -19,8 +20,8 @@ export interface DigestSchedule {
 
 /** The parsed configuration file, defaults filled in. */
 export interface SentinelSettings {
-  /** Scoring profiles to seed when sentinel.db has none; validated by the scoring engine. */
-  profiles: unknown[];
+  /** Scoring profiles to seed when sentinel.db has none; validated by the scoring engine's parseProfiles. */
+  profiles: Profile[];
   /** Chats to watch: ids ("-100…", "123") or usernames ("@name"); empty include = every dialog. */
   chats: { include: string[]; exclude: string[] };
   digest: { schedules: DigestSchedule[] };
@@ -209,9 +210,16 @@ export function parseSettings(document: unknown): { settings: SentinelSettings; 
     };
   }
   const c = result.data;
+  const profiles = parseProfiles({ profiles: c.profiles });
+  if (!profiles.ok) {
+    return {
+      settings: DEFAULT_SETTINGS,
+      problems: profiles.errors.map((e) => `${e.path === "" ? "profiles" : e.path}: ${e.message}`),
+    };
+  }
   return {
     settings: {
-      profiles: c.profiles,
+      profiles: profiles.profiles,
       chats: { include: c.chats.include, exclude: c.chats.exclude },
       digest: { schedules: c.digest.schedules.map((s) => ({ name: s.name, cron: s.cron, topN: s.top_n })) },
       alerts: {

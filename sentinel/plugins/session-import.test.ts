@@ -292,7 +292,10 @@ describe("POST /api/session/import over HTTP", () => {
       expect(answer.body.code).toBe("INVALID_SESSION_FILE");
     });
 
-    it("answers 413 for a JSON body far over the limit", async () => {
+    it("answers 413 for a JSON body far over the limit, and records the attempt", async () => {
+      const before = await t.app.prisma.sessionImport.count({
+        where: { errorCode: "SESSION_TOO_LARGE", source: "json" },
+      });
       const response = await fetch(`${baseUrl}/api/session/import`, {
         method: "POST",
         headers: { ...authHeaders(), "content-type": "application/json" },
@@ -300,6 +303,9 @@ describe("POST /api/session/import over HTTP", () => {
       });
       expect(response.status).toBe(413);
       expect(await response.json()).toMatchObject({ code: "SESSION_TOO_LARGE" });
+      expect(
+        await t.app.prisma.sessionImport.count({ where: { errorCode: "SESSION_TOO_LARGE", source: "json" } }),
+      ).toBe(before + 1);
     });
 
     it("answers 400 VALIDATION_FAILED for a multipart body without session_file", async () => {

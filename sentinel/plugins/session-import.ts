@@ -16,6 +16,7 @@ import { SESSION_MAX_BASE64_CHARS, SESSION_MAX_BYTES, sessionTooLarge } from "..
 import { type PreparedImport, prepareSessionImport } from "../session/session-import.ts";
 import { gatewaySessionOf } from "../session/session-store.ts";
 import { UploadSpool } from "../session/upload-spool.ts";
+import { envelopeForError } from "./errors.ts";
 import { publishEvent } from "./events.ts";
 import { DEFAULT_GATEWAY_START_TIMEOUT_MS } from "./session.ts";
 import { startGateway } from "./telegram.ts";
@@ -38,6 +39,15 @@ export interface SessionImportData {
 
 type Source = "json" | "multipart";
 
+const IMPORT_ROUTE = "/api/session/import";
+
+/** Requests whose attempt is already in session_imports. */
+const recorded = new WeakSet<FastifyRequest>();
+
+function sourceOf(request: FastifyRequest): Source {
+  return request.isMultipart() ? "multipart" : "json";
+}
+
 export default async function sessionImport(app: FastifyInstance, opts: SessionImportOptions): Promise<void> {
   await app.register(multipart, {
     // One byte over the limit, so the byte counter (not busboy's silent truncation) decides.
@@ -53,14 +63,29 @@ export default async function sessionImport(app: FastifyInstance, opts: SessionI
   });
   const timeoutMs = opts.gatewayStartTimeoutMs ?? DEFAULT_GATEWAY_START_TIMEOUT_MS;
 
+  // Attempts refused before the handler runs (body over the limit, malformed JSON, wrong content
+  // type) are recorded here; refusals of unauthenticated or rate-limited clients are not, so
+  // strangers cannot fill the table.
+  app.addHook("onError", async (request, _reply, error) => {
+    if (request.routeOptions.url !== IMPORT_ROUTE || recorded.has(request)) return;
+    const code = envelopeForError(error, request).body.code;
+    if (code === "UNAUTHORIZED" || code === "RATE_LIMITED") return;
+    await recordAttempt(app, request, {
+      source: sourceOf(request),
+      size: 0,
+      outcome: "rejected",
+      errorCode: code,
+    });
+  });
+
   app.post(
-    "/api/session/import",
+    IMPORT_ROUTE,
     {
       bodyLimit: SESSION_JSON_BODY_LIMIT,
       config: { bodyTooLarge: { code: "SESSION_TOO_LARGE", message: sessionTooLarge().message } },
     },
     async (request) => {
-      const source: Source = request.isMultipart() ? "multipart" : "json";
+      const source = sourceOf(request);
       const spool = await UploadSpool.create();
       let size = 0;
       let prepared: PreparedImport;
@@ -184,6 +209,7 @@ interface Attempt {
 
 /** Records an import attempt; a database failure is logged and never fails the import. */
 async function recordAttempt(app: FastifyInstance, request: FastifyRequest, attempt: Attempt): Promise<void> {
+  recorded.add(request);
   try {
     await app.prisma.sessionImport.create({
       data: {
