@@ -5,7 +5,9 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 
-export function telethonSession(options: { authKey?: Buffer; omit?: ("version" | "sessions")[] } = {}) {
+export function telethonSession(
+  options: { authKey?: Buffer; omit?: ("version" | "sessions")[]; extraSql?: string } = {},
+) {
   const authKey = options.authKey ?? randomBytes(256);
   const db = new Database(":memory:");
   if (!options.omit?.includes("version")) {
@@ -19,6 +21,7 @@ export function telethonSession(options: { authKey?: Buffer; omit?: ("version" |
       "insert into sessions (dc_id, server_address, port, auth_key) values (2, '149.154.167.51', 443, ?)",
     ).run(authKey);
   }
+  if (options.extraSql) db.exec(options.extraSql);
   db.exec(
     "create table entities (id integer primary key, hash integer not null, username text, phone integer, name text, date integer)",
   );
