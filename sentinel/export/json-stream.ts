@@ -55,7 +55,8 @@ interface Frame {
   index: number;
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const NUMBER_CHARS = /[-+0-9.eE]+/y;
 const WHITESPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
 
 export class JsonStreamParser {
@@ -179,12 +180,13 @@ export class JsonStreamParser {
       return end;
     }
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      NUMBER.lastIndex = i;
-      const match = NUMBER.exec(buf);
-      if (match === null) return this.fail("malformed number", i);
-      const end = i + match[0].length;
+      // Take the whole run of number characters first: a number may continue in the next chunk.
+      NUMBER_CHARS.lastIndex = i;
+      const end = i + NUMBER_CHARS.exec(buf)![0].length;
       if (end === buf.length && !final) return -1;
-      this.attach(Number(match[0]));
+      const token = buf.slice(i, end);
+      if (!NUMBER.test(token)) return this.fail("malformed number", i);
+      this.attach(Number(token));
       return end;
     }
     for (const [word, literal] of LITERALS) {

@@ -96,6 +96,52 @@ function caseClosure(a: CharSet): CharSet {
   return extra.length === 0 ? a : union(a, normalizeSet(extra));
 }
 
+// Unicode property escapes (\p{…}, \P{…}): the engine itself says which code points match, once
+// per property, by scanning every code point of the populated planes (0–3 and 14) in a few runs;
+// each of the unpopulated ranges is uniform, so one code point stands for it.
+const PROPERTY_CACHE_LIMIT = 256;
+const propertyCache = new Map<string, CharSet>();
+let codePointRuns: Array<{ from: number; text: string }> | null = null;
+const UNIFORM_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x40000, 0xdffff],
+  [0xf0000, MAX_CP],
+];
+
+function allCodePointRuns(): Array<{ from: number; text: string }> {
+  if (codePointRuns !== null) return codePointRuns;
+  const run = (from: number, to: number) => {
+    const parts: string[] = [];
+    for (let cp = from; cp <= to; cp++) parts.push(String.fromCodePoint(cp));
+    return { from, text: parts.join("") };
+  };
+  codePointRuns = [run(0, 0xd7ff), run(0xe000, 0x3ffff), run(0xe0000, 0xeffff)];
+  return codePointRuns;
+}
+
+function propertySet(propertyEscape: string): CharSet {
+  const cached = propertyCache.get(propertyEscape);
+  if (cached !== undefined) return cached;
+  const ranges: number[] = [];
+  const matcher = new RegExp(`${propertyEscape}+`, "gu");
+  for (const { text } of allCodePointRuns()) {
+    for (const match of text.matchAll(matcher)) {
+      const first = text.codePointAt(match.index)!;
+      const last = codePointBefore(text, match.index + match[0].length);
+      ranges.push(first, last);
+    }
+  }
+  const single = new RegExp(`^${propertyEscape}$`, "u");
+  for (const [lo, hi] of UNIFORM_RANGES) if (single.test(String.fromCodePoint(lo))) ranges.push(lo, hi);
+  const set = normalizeSet(ranges);
+  if (propertyCache.size < PROPERTY_CACHE_LIMIT) propertyCache.set(propertyEscape, set);
+  return set;
+}
+
+function codePointBefore(text: string, end: number): number {
+  const low = text.charCodeAt(end - 1);
+  return low >= 0xdc00 && low <= 0xdfff ? text.codePointAt(end - 2)! : low;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pattern tree.
 
@@ -257,10 +303,7 @@ class PatternParser {
       this.pos++;
       return { t: "chars", set: cls };
     }
-    if ((c === "p" || c === "P") && this.unicode) {
-      this.skipPropertyEscape();
-      return { t: "chars", set: ANY };
-    }
+    if ((c === "p" || c === "P") && this.unicode) return { t: "chars", set: this.propertyEscape() };
     if (c >= "1" && c <= "9") {
       while (/\d/.test(this.src[this.pos] ?? "")) this.pos++;
       return { t: "backref" };
@@ -273,9 +316,13 @@ class PatternParser {
     return this.chars([cp, cp]);
   }
 
-  private skipPropertyEscape(): void {
+  /** Reads \p{…} or \P{…} (the backslash already consumed) and returns its characters. */
+  private propertyEscape(): CharSet {
+    const start = this.pos;
     this.pos++; // p or P
     if (this.src[this.pos] === "{") this.pos = this.src.indexOf("}", this.pos) + 1;
+    const set = propertySet(`\\${this.src.slice(start, this.pos)}`);
+    return this.ignoreCase ? caseClosure(set) : set;
   }
 
   /** A character escape after the backslash (\n, \x41, \u{1F600}, \cJ, \0, \.), as a code point. */
@@ -369,10 +416,7 @@ class PatternParser {
       this.pos++;
       return cls;
     }
-    if ((c === "p" || c === "P") && this.unicode) {
-      this.skipPropertyEscape();
-      return ANY;
-    }
+    if ((c === "p" || c === "P") && this.unicode) return this.propertyEscape();
     if (c === "b") {
       this.pos++;
       return 8;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { foldTerm, foldWithOffsets, isWholeWord, originalSpan } from "./normalize.ts";
+
+describe("foldWithOffsets", () => {
+  it("folds width, case, accents and whitespace runs", () => {
+    expect(foldWithOffsets("Ｚéro-DAY\u00a0 \n ok").text).toBe("zero-day ok");
+    expect(foldWithOffsets("Straße ΣΊΣΥΦΟΣ").text).toBe("strasse σισυφοσ");
+    expect(foldWithOffsets("ex\u00adploit").text).toBe("exploit");
+  });
+
+  it("maps every folded unit back to the original span it came from", () => {
+    const original = "🚨 Ca\u0301fe\u0301   ﬁx";
+    const folded = foldWithOffsets(original);
+    expect(folded.text).toBe("🚨 cafe fix");
+    // "cafe" with both combining accents included in its original span.
+    const start = folded.text.indexOf("cafe");
+    const span = originalSpan(folded, start, start + 4);
+    expect(original.slice(span.start, span.end)).toBe("Ca\u0301fe\u0301");
+    // "fi" comes from one ligature code point.
+    const fi = folded.text.indexOf("fi");
+    expect(originalSpan(folded, fi, fi + 1)).toEqual(originalSpan(folded, fi + 1, fi + 2));
+    expect(original.slice(originalSpan(folded, fi, fi + 3).start, originalSpan(folded, fi, fi + 3).end)).toBe(
+      "ﬁx",
+    );
+    // The astral emoji keeps its two code units.
+    expect(originalSpan(folded, 0, 2)).toEqual({ start: 0, end: 2 });
+  });
+
+  it("folds terms like text, trimmed", () => {
+    expect(foldTerm("  Remote   Code\tExecution ")).toBe("remote code execution");
+  });
+});
+
+describe("isWholeWord", () => {
+  it("requires non-word neighbours at word-character edges only", () => {
+    expect(isWholeWord("an exploit here", 3, 10)).toBe(true);
+    expect(isWholeWord("exploitation", 0, 7)).toBe(false);
+    expect(isWholeWord("c++ rocks", 0, 3)).toBe(true);
+    expect(isWholeWord("xc++", 1, 4)).toBe(false);
+    expect(isWholeWord("значит", 0, 3)).toBe(false);
+  });
+});
