@@ -43,6 +43,19 @@ describe("loadConfigFile", () => {
     expect(result.settings.digest).toEqual(DEFAULT_SETTINGS.digest);
   });
 
+  it("reads digest delivery to Saved Messages, keeping the default schedule when none is listed", () => {
+    const result = loadConfigFile(write("deliver.yml", "digest:\n  deliver_to_saved_messages: true\n"), {
+      required: true,
+    });
+    expect(result.problems).toEqual([]);
+    expect(result.settings.digest).toEqual({
+      schedules: DEFAULT_SETTINGS.digest.schedules,
+      deliverToSavedMessages: true,
+    });
+    const off = loadConfigFile(write("off.yml", "digest:\n  schedules: []\n"), { required: true });
+    expect(off.settings.digest).toEqual({ schedules: [], deliverToSavedMessages: false });
+  });
+
   it("names the key of every problem", () => {
     const result = loadConfigFile(
       write(

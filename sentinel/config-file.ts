@@ -24,7 +24,11 @@ export interface SentinelSettings {
   profiles: Profile[];
   /** Chats to watch: ids ("-100…", "123") or usernames ("@name"); empty include = every dialog. */
   chats: { include: string[]; exclude: string[] };
-  digest: { schedules: DigestSchedule[] };
+  digest: {
+    schedules: DigestSchedule[];
+    /** Also send each digest to the account's Saved Messages (off by default). */
+    deliverToSavedMessages: boolean;
+  };
   /** Caps on alerts per hour; further matches are counted as suppressed. */
   alerts: { perChatPerHour: number; perProfilePerHour: number };
   /** The REST API's global rate limit per client address. */
@@ -37,7 +41,7 @@ export interface SentinelSettings {
 export const DEFAULT_SETTINGS: SentinelSettings = {
   profiles: [],
   chats: { include: [], exclude: [] },
-  digest: { schedules: [{ name: "daily", cron: "0 8 * * *", topN: 20 }] },
+  digest: { schedules: [{ name: "daily", cron: "0 8 * * *", topN: 20 }], deliverToSavedMessages: false },
   alerts: { perChatPerHour: 10, perProfilePerHour: 30 },
   apiRateLimit: { max: 300, timeWindowMs: 60_000 },
   backfill: { maxMessagesPerChat: 200 },
@@ -78,7 +82,9 @@ const schema = z.strictObject({
             top_n: positiveInt(500).default(20),
           }),
         )
-        .default([])
+        .default(
+          DEFAULT_SETTINGS.digest.schedules.map((s) => ({ name: s.name, cron: s.cron, top_n: s.topN })),
+        )
         .superRefine((schedules, ctx) => {
           const seen = new Set<string>();
           schedules.forEach((schedule, i) => {
@@ -87,6 +93,7 @@ const schema = z.strictObject({
             seen.add(schedule.name);
           });
         }),
+      deliver_to_saved_messages: z.boolean().default(DEFAULT_SETTINGS.digest.deliverToSavedMessages),
     })
     .default({
       schedules: DEFAULT_SETTINGS.digest.schedules.map((s) => ({
@@ -94,6 +101,7 @@ const schema = z.strictObject({
         cron: s.cron,
         top_n: s.topN,
       })),
+      deliver_to_saved_messages: DEFAULT_SETTINGS.digest.deliverToSavedMessages,
     }),
   alerts: z
     .strictObject({
@@ -221,7 +229,10 @@ export function parseSettings(document: unknown): { settings: SentinelSettings; 
     settings: {
       profiles: profiles.profiles,
       chats: { include: c.chats.include, exclude: c.chats.exclude },
-      digest: { schedules: c.digest.schedules.map((s) => ({ name: s.name, cron: s.cron, topN: s.top_n })) },
+      digest: {
+        schedules: c.digest.schedules.map((s) => ({ name: s.name, cron: s.cron, topN: s.top_n })),
+        deliverToSavedMessages: c.digest.deliver_to_saved_messages,
+      },
       alerts: {
         perChatPerHour: c.alerts.per_chat_per_hour,
         perProfilePerHour: c.alerts.per_profile_per_hour,
