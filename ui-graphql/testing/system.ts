@@ -38,17 +38,21 @@ export interface TestSentinel {
   dataDir: string;
   /** Routes served by stand-ins because the sentinel has none yet. */
   standIns: string[];
-  /** The sentinel's own bus (publishes like the sentinel does). */
-  close(): Promise<void>;
+  dir: string;
+  port: number;
+  /** Stops the sentinel; its data directory is removed unless `keepData`. */
+  close(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** The sentinel app on a real port with its own data dir and Redis connections (prefix shared with the UI). */
 export async function startSentinel(options: {
   prefix: string;
   gateway?: TelegramGateway;
+  /** Restart on the same port and data directory as an earlier instance. */
   port?: number;
+  dir?: string;
 }): Promise<TestSentinel> {
-  const dir = tempDir("ui-test-sentinel-");
+  const dir = options.dir ?? tempDir("ui-test-sentinel-");
   const configPath = path.join(dir, "tgsentinel.yml");
   fs.writeFileSync(configPath, "{}\n");
   const config = loadEnvironment(
@@ -79,9 +83,11 @@ export async function startSentinel(options: {
     baseUrl: `http://127.0.0.1:${port}/api`,
     dataDir: config.dataDir,
     standIns,
-    async close() {
+    dir,
+    port,
+    async close(closeOptions = {}) {
       await app.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!closeOptions.keepData) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
