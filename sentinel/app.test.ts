@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import { MemoryEventBus } from "@tgsentinel/contract/event-bus.ts";
 import type { EventMessage } from "@tgsentinel/contract/events.ts";
 import { MemoryTtlStore } from "@tgsentinel/contract/ttl-store.ts";
@@ -25,6 +26,7 @@ describe("the sentinel app (inject)", () => {
     t.app.get("/api/test-crash", async () => {
       throw new Error("database password is hunter2");
     });
+    t.app.post("/api/test-echo", async (request) => request.body);
     await t.app.ready();
   });
   afterAll(async () => {
@@ -120,6 +122,43 @@ describe("the sentinel app (inject)", () => {
       error: { code: "INTERNAL_ERROR", message: "Internal server error" },
     });
     expect(response.body).not.toMatch(/hunter2|at |\.ts/);
+  });
+
+  it("answers a body over the 1 MiB limit of ordinary routes with 413 PAYLOAD_TOO_LARGE", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test-echo",
+      headers: { ...authHeaders(), "content-type": "application/json" },
+      payload: JSON.stringify({ text: "x".repeat(1024 * 1024) }),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({
+      status: "error",
+      code: "PAYLOAD_TOO_LARGE",
+      error: { code: "PAYLOAD_TOO_LARGE" },
+    });
+  });
+
+  it("answers a malformed HTTP request with a JSON 400", async () => {
+    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = new URL(address);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () =>
+        socket.write("GET /api/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"),
+      );
+      let data = "";
+      socket.on("data", (chunk) => {
+        data += chunk;
+      });
+      socket.on("end", () => resolve(data));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      status: "error",
+      code: "BAD_REQUEST",
+    });
   });
 
   it("answers a malformed URL with the envelope", async () => {
