@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
 import type { WorkerStatusData, WorkerUser } from "@tgsentinel/contract/events.ts";
 import type { TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import { Api, TelegramClient } from "telegram";
 import { Raw } from "telegram/events/index.js";
 import { Logger, LogLevel } from "telegram/extensions/Logger.js";
-import { returnBigInt } from "telegram/Helpers.js";
 import { ConnectionTCPFull, UpdateConnectionState } from "telegram/network/index.js";
 import { StringSession } from "telegram/sessions/index.js";
 import type { NormalizedMessage } from "../ingestion/message.ts";
@@ -47,7 +45,7 @@ export interface GramjsGatewayOptions {
   connectTimeoutMs?: number;
   /** Give up one request after this long (the connection is then presumed dead). Default 30 s. */
   requestTimeoutMs?: number;
-  /** Ping interval keeping the connection (and update delivery) alive. Default 60 s. */
+  /** Interval of the keepalive updates.getState (liveness, update flow, revocation). Default 60 s. */
   keepaliveMs?: number;
   /** Reconnect backoff; see {@link reconnectDelay}. */
   reconnect?: Partial<ReconnectPolicy>;
@@ -59,8 +57,6 @@ export interface GramjsGatewayOptions {
 
 /** Telegram refuses longer texts; digests are split below it. */
 const MESSAGE_TEXT_MAX = 4096;
-/** updates.getState at least this often keeps Telegram sending updates on a quiet account. */
-const GET_STATE_EVERY_MS = 15 * 60_000;
 
 /**
  * The production TelegramGateway on GramJS. Each connection attempt runs in its own
@@ -79,6 +75,8 @@ export class GramjsGateway implements TelegramGateway {
   private readonly messageListeners = new Set<MessageListener>();
   private readonly readyListeners = new Set<(ready: GatewayReady) => void | Promise<void>>();
   private current: WorkerStatusData = idleStatus();
+  /** The status listeners last heard (flood_wait_until is computed live, so compare with this). */
+  private emitted: WorkerStatusData = idleStatus();
   private session: GatewaySession | null = null;
   private scope: ClientScope | null = null;
   /** Bumped by start()/stop(): async work of an older generation stops at its next step. */
@@ -87,7 +85,6 @@ export class GramjsGateway implements TelegramGateway {
   private connectedOnce = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
-  private lastGetStateAt = 0;
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
   constructor(private readonly options: GramjsGatewayOptions) {
@@ -183,7 +180,6 @@ export class GramjsGateway implements TelegramGateway {
       // Both after every connect: GetState tells a dead key from a network failure
       // (checkAuthorization() swallows errors) and getMe makes Telegram start sending updates.
       await this.call(scope, "updates.GetState", () => scope.client.invoke(new Api.updates.GetState()));
-      this.lastGetStateAt = Date.now();
       const me = await this.call(scope, "users.GetUsers", () => scope.client.getMe());
       if (this.stale(scope, generation)) return;
       this.ready(scope, generation, me);
@@ -304,27 +300,22 @@ export class GramjsGateway implements TelegramGateway {
     return true;
   }
 
+  /**
+   * One updates.getState per interval: it keeps Telegram sending updates on a quiet account,
+   * shows a dead connection (timeout → reconnect) and a revoked session (401 → unauthorized)
+   * without waiting for the next message.
+   */
   private scheduleKeepalive(scope: ClientScope, generation: number): void {
-    const interval = this.options.keepaliveMs ?? 60_000;
     this.keepaliveTimer = setTimeout(async () => {
       this.keepaliveTimer = null;
       if (this.stale(scope, generation)) return;
       try {
-        if (Date.now() - this.lastGetStateAt >= GET_STATE_EVERY_MS) {
-          await this.call(scope, "updates.GetState", () => scope.client.invoke(new Api.updates.GetState()));
-          this.lastGetStateAt = Date.now();
-        } else {
-          const pingId = returnBigInt(randomBytes(8).readBigInt64LE(0));
-          const disconnectDelay = Math.ceil((interval * 1.5) / 1000) + 10;
-          await this.call(scope, "PingDelayDisconnect", () =>
-            scope.client.invoke(new Api.PingDelayDisconnect({ pingId, disconnectDelay })),
-          );
-        }
+        await this.call(scope, "updates.GetState", () => scope.client.invoke(new Api.updates.GetState()));
       } catch {
         // call() already turned timeouts and dead keys into a reconnect or an unauthorized stop.
       }
       if (!this.stale(scope, generation)) this.scheduleKeepalive(scope, generation);
-    }, interval);
+    }, this.options.keepaliveMs ?? 60_000);
   }
 
   private clearTimers(): void {
@@ -346,7 +337,12 @@ export class GramjsGateway implements TelegramGateway {
     for (let attempt = 0; ; attempt += 1) {
       await this.waitOutFlood(method, scope);
       try {
-        return await withTimeout(request(), this.options.requestTimeoutMs ?? 30_000, method);
+        // A request in flight when its connection goes away is never answered: fail it at once.
+        return await withTimeout(
+          Promise.race([request(), scope.whenClosed]),
+          this.options.requestTimeoutMs ?? 30_000,
+          method,
+        );
       } catch (error) {
         if (scope.closed)
           throw new TelegramGatewayError("TELEGRAM_UNAVAILABLE", "the Telegram connection was closed", {
@@ -512,9 +508,9 @@ export class GramjsGateway implements TelegramGateway {
   // ── status ───────────────────────────────────────────────────────────────────────────────
 
   private setStatus(next: WorkerStatusData): void {
-    const before = this.status();
     this.current = { ...next };
     const after = this.status();
+    const before = this.emitted;
     const changed =
       before.authorized !== after.authorized ||
       before.connected !== after.connected ||
@@ -522,6 +518,7 @@ export class GramjsGateway implements TelegramGateway {
       before.flood_wait_until !== after.flood_wait_until ||
       JSON.stringify(before.user_info) !== JSON.stringify(after.user_info);
     if (!changed) return;
+    this.emitted = after;
     for (const listener of this.statusListeners) {
       try {
         listener(after);
@@ -554,6 +551,9 @@ class ClientScope {
   listening = false;
   private readonly connections = new Set<ConnectionTCPFull>();
   private closing: Promise<void> | null = null;
+  private rejectClosed: (error: Error) => void = () => {};
+  /** Rejects when the scope closes; raced against every request. */
+  readonly whenClosed: Promise<never>;
 
   constructor(
     session: GatewaySession,
@@ -578,7 +578,12 @@ class ClientScope {
         appVersion: "0.1.0",
       },
     );
-    // The gateway pings on its own timers; GramJS's loop would leave 10 s timers behind on stop.
+    this.whenClosed = new Promise<never>((_, reject) => {
+      this.rejectClosed = reject;
+    });
+    this.whenClosed.catch(() => {});
+    // The gateway keeps the connection alive on its own timer; GramJS's ping loop would leave
+    // 10 s timers behind on stop.
     (this.client as unknown as { _loopStarted: boolean })._loopStarted = true;
   }
 
@@ -618,6 +623,7 @@ class ClientScope {
     if (!this.closing) {
       this.closed = true;
       this.listening = false;
+      this.rejectClosed(new Error("the Telegram connection was closed"));
       this.closing = (async () => {
         await withTimeout(this.client.destroy(), 5_000, "destroy").catch(() => {});
         for (const connection of this.connections) {

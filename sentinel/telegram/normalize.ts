@@ -129,7 +129,14 @@ function mentionsOwner(
       if (mention === `@${username}`) return true;
     }
   }
+  // Text that was never parsed into entities (some bots, forwarded plain text) still names the owner.
+  if (username && mentionPattern(username).test(rawText)) return true;
   return facts.replyToMsgId !== null && context.isOwnMessage?.(facts.chatId, facts.replyToMsgId) === true;
+}
+
+function mentionPattern(username: string): RegExp {
+  // Usernames are [A-Za-z0-9_]; a longer handle that merely starts with ours is someone else.
+  return new RegExp(`(^|[^\\w@])@${username.replace(/\W/g, "")}(?![\\w])`, "i");
 }
 
 function reactionCount(reactions: Api.MessageReactions | undefined): number {
