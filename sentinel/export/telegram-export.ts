@@ -31,8 +31,8 @@ export interface ExportOwner {
 
 export interface ExportOptions {
   /**
-   * The account owner. Fields given here win over the export's `personal_information`; without
-   * either, no message mentions the owner.
+   * The account owner; replaces the export's `personal_information` when given. Without either, no
+   * message mentions the owner.
    */
   owner?: ExportOwner;
 }
@@ -141,10 +141,14 @@ function resolveOwner(
   personalInformation: unknown,
   options: ExportOptions | undefined,
 ): ChatContext["owner"] {
-  const info = isObject(personalInformation) ? personalInformation : {};
-  const fromOptions = options?.owner ?? {};
-  const id = fromOptions.id ?? asString(info.user_id);
-  const username = bareUsername(fromOptions.username) ?? bareUsername(info.username);
+  // An owner given by the caller replaces personal_information entirely (no mixing of accounts).
+  const source =
+    options?.owner ??
+    (isObject(personalInformation)
+      ? { id: asString(personalInformation.user_id), username: personalInformation.username }
+      : {});
+  const id = asString(source.id);
+  const username = bareUsername(source.username);
   return { id: id ?? null, username: username?.toLowerCase() ?? null };
 }
 
