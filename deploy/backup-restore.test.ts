@@ -215,7 +215,8 @@ describe("backup", () => {
   });
 
   it("backs up what this host has and says what is absent (a sentinel container has no ui.db)", async () => {
-    const host = await makeHost("s", { ui: false });
+    // A compose container names only its own files; a ui.db at the default path is not its business.
+    const host = await makeHost("s");
     const env = {
       DB_URI: `sqlite:///${host.sentinelDb}`,
       TG_SESSION_PATH: host.session,
@@ -224,9 +225,43 @@ describe("backup", () => {
     const { manifest } = await createBackup({ outDir: path.join(dir, "b"), includeSession: true, env });
     expect(manifest.databases.map((d) => d.service)).toEqual(["sentinel"]);
     expect(manifest.absent).toEqual([
-      { item: "ui", path: host.uiDb, reason: "not present on this host" },
+      { item: "ui", path: host.uiDb, reason: "not on this host (UI_DB_URI is not set here)" },
       { item: "session", path: host.session, reason: "no stored session on this host" },
     ]);
+
+    // `npm start`'s layout before the ui ever ran: no ui.db, or an empty one.
+    const embedded = await makeHost("e", { ui: false });
+    const first = await createBackup({
+      outDir: path.join(dir, "e1"),
+      includeSession: false,
+      env: embedded.env,
+    });
+    expect(first.manifest.absent).toEqual([
+      { item: "ui", path: embedded.uiDb, reason: "not present on this host" },
+    ]);
+    fs.mkdirSync(path.dirname(embedded.uiDb), { recursive: true });
+    fs.writeFileSync(embedded.uiDb, "");
+    const second = await createBackup({
+      outDir: path.join(dir, "e2"),
+      includeSession: false,
+      env: embedded.env,
+    });
+    expect(second.manifest.databases.map((d) => d.service)).toEqual(["sentinel"]);
+    expect(second.manifest.absent[0]?.reason).toMatch(/^empty file/);
+  });
+
+  it("refuses a source database that is not a TG Sentinel database, naming it", async () => {
+    const host = await makeHost("x", { ui: false });
+    fs.mkdirSync(path.dirname(host.uiDb), { recursive: true });
+    const stray = new Database(host.uiDb);
+    stray.exec("CREATE TABLE notes (x)");
+    stray.close();
+    const err = await expectRefusal(
+      createBackup({ outDir: path.join(dir, "b"), includeSession: false, env: host.env }),
+      "SOURCE_INVALID",
+    );
+    expect(err.message).toBe(`${host.uiDb} has no migration table: it is not a TG Sentinel database`);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith(".b.partial"))).toEqual([]);
   });
 
   it("refuses to write into a directory that already holds something", async () => {

@@ -22,7 +22,14 @@ import {
   MANIFEST_VERSION,
   type SessionEntry,
 } from "./backup-manifest.ts";
-import { DataPathError, type DataPaths, resolveDataPaths, SERVICES } from "./data-paths.ts";
+import {
+  DATABASE_VARIABLE,
+  DataPathError,
+  type DataPaths,
+  resolveDataPaths,
+  SERVICES,
+  servicesOnThisHost,
+} from "./data-paths.ts";
 import { createPrivateFile, fsyncDirectory, fsyncFile, writePrivateFile } from "./durable-file.ts";
 import { fileDigest, inspectDatabase, integrityOk, snapshotDatabase } from "./sqlite-snapshot.ts";
 
@@ -62,10 +69,28 @@ export async function createBackup(options: BackupOptions): Promise<BackupReport
   try {
     const databases: DatabaseEntry[] = [];
     const absent: AbsentEntry[] = [];
+    const onThisHost = servicesOnThisHost(paths);
     for (const service of SERVICES) {
       const source = paths.databases[service];
+      if (!onThisHost.includes(service)) {
+        absent.push({
+          item: service,
+          path: source,
+          reason: `not on this host (${DATABASE_VARIABLE[service]} is not set here)`,
+        });
+        continue;
+      }
       if (!fs.existsSync(source)) {
         absent.push({ item: service, path: source, reason: "not present on this host" });
+        continue;
+      }
+      if (fs.statSync(source).size === 0) {
+        // SQLite treats an empty file as an empty database: the service has not migrated it yet.
+        absent.push({
+          item: service,
+          path: source,
+          reason: "empty file (the service has not started on it yet)",
+        });
         continue;
       }
       databases.push(await backUpDatabase(service, source, path.join(work, BACKUP_FILES[service])));
@@ -73,7 +98,9 @@ export async function createBackup(options: BackupOptions): Promise<BackupReport
 
     let session: SessionEntry | null = null;
     if (options.includeSession) {
-      if (fs.existsSync(paths.session)) {
+      if (!onThisHost.includes("sentinel")) {
+        absent.push({ item: "session", path: paths.session, reason: "not on this host (the sentinel's)" });
+      } else if (fs.existsSync(paths.session)) {
         session = await backUpSession(paths.session, path.join(work, BACKUP_FILES.session));
       } else {
         absent.push({ item: "session", path: paths.session, reason: "no stored session on this host" });

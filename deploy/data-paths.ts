@@ -64,6 +64,18 @@ export function resolveDataPaths(env: Env, cwd = process.cwd()): DataPaths {
   };
 }
 
+/**
+ * The services whose data this host holds: those the environment names (a compose container
+ * names only its own), or both when it names none (`npm start`'s layout under DATA_DIR).
+ */
+export function servicesOnThisHost(paths: DataPaths): ServiceName[] {
+  const named = SERVICES.filter((s) => paths.configured[s]);
+  return named.length > 0 ? named : [...SERVICES];
+}
+
+/** The variable that names a service's database. */
+export const DATABASE_VARIABLE: Record<ServiceName, string> = { sentinel: "DB_URI", ui: "UI_DB_URI" };
+
 /** The health URL a service on this host would answer, from the same variables it listens on. */
 export function healthUrl(env: Env, service: ServiceName): string {
   const [hostVar, portVar, defaultPort] =

@@ -18,12 +18,14 @@ import { parseStoredSession, SESSION_FILE_MODE } from "../sentinel/session/sessi
 import { BackupError } from "./backup-error.ts";
 import { type BackupManifest, type DatabaseEntry, MANIFEST_FILE, parseManifest } from "./backup-manifest.ts";
 import {
+  DATABASE_VARIABLE,
   DataPathError,
   type DataPaths,
   healthUrl,
   resolveDataPaths,
   SERVICES,
   type ServiceName,
+  servicesOnThisHost,
 } from "./data-paths.ts";
 import { fsyncDirectory, fsyncFile } from "./durable-file.ts";
 import { databaseInUse, fileDigest, inspectDatabase, integrityOk } from "./sqlite-snapshot.ts";
@@ -87,7 +89,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   const paths = resolvePaths(options.env, cwd);
   const migrationsRoot = options.migrationsRoot ?? path.join(REPO_ROOT, "prisma");
 
-  const scope = options.only ?? defaultScope(paths);
+  const scope = options.only ?? servicesOnThisHost(paths);
   const skipped: RestoreReport["skipped"] = [];
   const plan: Planned[] = [];
 
@@ -97,7 +99,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
       if (entry) {
         skipped.push({
           item: service,
-          reason: `this host does not hold the ${service} database (${service === "ui" ? "UI_DB_URI" : "DB_URI"} is not set); use --only ${service} to restore it here`,
+          reason: `this host does not hold the ${service} database (${DATABASE_VARIABLE[service]} is not set); use --only ${service} to restore it here`,
         });
       }
       continue;
@@ -162,11 +164,6 @@ function resolvePaths(env: Env, cwd: string): DataPaths {
     if (err instanceof DataPathError) throw new BackupError("INVALID_DATA_PATH", err.message);
     throw err;
   }
-}
-
-function defaultScope(paths: DataPaths): ServiceName[] {
-  const named = SERVICES.filter((s) => paths.configured[s]);
-  return named.length > 0 ? named : [...SERVICES];
 }
 
 async function checkDigest(
