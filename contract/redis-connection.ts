@@ -16,6 +16,9 @@ export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
  * A connection that never gives up reconnecting (capped backoff) and fails commands fast
  * while disconnected, so a Redis outage never blocks a request or an import.
  */
+/** Connections that have been up at least once: while they are down again, commands fail at once. */
+const everReady = new WeakSet<Redis>();
+
 export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Redis {
   const options: RedisOptions = {
     lazyConnect: false,
@@ -30,6 +33,7 @@ export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Red
     : new Redis({ host: target.host ?? "127.0.0.1", port: target.port ?? 6379, ...options });
   // Errors surface through command rejections and the bus's health; an unhandled 'error' would crash.
   redis.on("error", () => {});
+  redis.on("ready", () => everReady.add(redis));
   return redis;
 }
 
@@ -49,12 +53,15 @@ export function describeRedisTarget(target: RedisTarget): string {
 export const REDIS_READY_WAIT_MS = 1_000;
 
 /**
- * Waits briefly for a connection that is on its way up, so commands issued right after start-up
- * succeed; a connection that stays down answers fast with an error instead of queueing forever.
+ * Waits briefly for a connection that is on its way up for the first time, so commands issued
+ * right after start-up succeed; a connection that went down answers at once with an error
+ * instead of queueing or waiting.
  */
 export async function whenReady(redis: Redis, timeoutMs = REDIS_READY_WAIT_MS): Promise<void> {
   if (redis.status === "ready") return;
   if (redis.status === "end" || redis.status === "close") throw new Error("redis connection closed");
+  // Only the first connection is worth waiting for; an outage must not slow every request down.
+  if (everReady.has(redis)) throw new Error("redis not reachable");
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off("ready", onReady);
