@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { EnvelopArmor } from "@escape.tech/graphql-armor";
+import * as armorModule from "@escape.tech/graphql-armor";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   type ExecutionArgs,
@@ -27,6 +27,12 @@ export const QUERY_LIMITS = {
   maxCost: 5_000,
   maxDirectives: 20,
 } as const;
+
+// The package's CommonJS entry picks a build at run time, so Node's ESM loader finds no named
+// exports in it; take the class from whichever shape the loader produced.
+const EnvelopArmor =
+  armorModule.EnvelopArmor ??
+  (armorModule as unknown as { default: typeof armorModule }).default.EnvelopArmor;
 
 /** What the HTTP route or the WebSocket hands to Yoga as the server context. */
 interface ServerContext {
