@@ -33,6 +33,7 @@ const NOT_SET_IN_COMPOSE: Record<App, Record<string, string>> = {
     DATA_DIR: "DB_URI and TG_SESSION_PATH name the files in /app/data directly",
     REDIS_URL: "REDIS_HOST/REDIS_PORT point at the redis service",
     REDIS_KEY_PREFIX: "the default tgsentinel: is the seed's prefix and must match the ui's",
+    TG_SOURCE: "export replay is a local demo knob (npm start); a deployment watches Telegram, the default",
   },
   ui: {
     DATA_DIR: "UI_DB_URI names the file in /app/data directly",

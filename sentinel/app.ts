@@ -23,10 +23,12 @@ import fp from "fastify-plugin";
 import type { DestinationStream } from "pino";
 import type { SentinelConfig } from "./environment.ts";
 import auth from "./plugins/auth.ts";
+import chats from "./plugins/chats.ts";
 import database from "./plugins/database.ts";
 import errors, { envelopeForError } from "./plugins/errors.ts";
 import events from "./plugins/events.ts";
 import health from "./plugins/health.ts";
+import ingestion from "./plugins/ingestion.ts";
 import rateLimit from "./plugins/rate-limit.ts";
 import session from "./plugins/session.ts";
 import sessionImport from "./plugins/session-import.ts";
@@ -84,6 +86,8 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
   await app.register(health);
   await app.register(status, { apiRateLimit: config.settings.apiRateLimit });
   await app.register(sessionImport, { gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs });
+  await app.register(ingestion, { config });
+  await app.register(chats);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -5,6 +5,7 @@
  * logging or serialising the config cannot print them.
  */
 
+import fs from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
 import { type Env, EnvReader, isLoopbackHost, readRedisTarget } from "@tgsentinel/contract/env-check.ts";
@@ -51,6 +52,11 @@ export interface SentinelConfig {
   };
   /** TG_API_ID/TG_API_HASH; null when neither is set (the worker stays idle). */
   telegram: { apiId: number; apiHash: Secret } | null;
+  /**
+   * TG_SOURCE: "telegram" (default: the live account through GramJS) or
+   * "export:<path to result.json>" (replay a Telegram Desktop export; no account needed).
+   */
+  telegramSource: { kind: "telegram" } | { kind: "export"; path: string };
   /** Redis from REDIS_URL or REDIS_HOST/REDIS_PORT; null means in-memory adapters. */
   redis: RedisTarget | null;
   logLevel: LogLevel;
@@ -91,6 +97,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
   }
 
   const telegram = readTelegramCredentials(reader);
+  const telegramSource = readTelegramSource(reader, cwd);
   const redis = readRedisTarget(reader);
 
   const logLevelValue = reader.string("LOG_LEVEL", "info").toLowerCase();
@@ -114,6 +121,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
     sessionPath,
     api: { host, port, token: tokenValue === undefined ? null : new Secret(tokenValue) },
     telegram,
+    telegramSource,
     redis,
     logLevel,
     configFile: { path: configPath, found: configFile.found },
@@ -151,6 +159,25 @@ function readTelegramCredentials(reader: EnvReader): SentinelConfig["telegram"] 
   return ok && hashValue !== undefined ? { apiId, apiHash: new Secret(hashValue.toLowerCase()) } : null;
 }
 
+function readTelegramSource(reader: EnvReader, cwd: string): SentinelConfig["telegramSource"] {
+  const value = reader.optional("TG_SOURCE")?.trim();
+  if (value === undefined || value === "" || value === "telegram") return { kind: "telegram" };
+  const match = /^export:(.+)$/.exec(value);
+  if (!match) {
+    reader.problem(
+      `TG_SOURCE must be "telegram" or "export:<path to result.json>", got ${JSON.stringify(value)}`,
+    );
+    return { kind: "telegram" };
+  }
+  const file = path.resolve(cwd, match[1]!.trim());
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    reader.problem(
+      `TG_SOURCE names ${file}, which is not a file (expected a Telegram Desktop export's result.json)`,
+    );
+  }
+  return { kind: "export", path: file };
+}
+
 /** What a start-up log line may say about the configuration (no secrets, no session content). */
 export function describeConfig(config: SentinelConfig): Record<string, unknown> {
   return {
@@ -160,6 +187,8 @@ export function describeConfig(config: SentinelConfig): Record<string, unknown> 
     listen: `${config.api.host}:${config.api.port}`,
     apiToken: config.api.token === null ? "not set" : "set",
     telegramCredentials: config.telegram === null ? "not set" : `api id ${config.telegram.apiId}`,
+    telegramSource:
+      config.telegramSource.kind === "export" ? `export replay of ${config.telegramSource.path}` : "telegram",
     redis:
       config.redis === null ? "none (in-memory events and rate limits)" : describeRedisTarget(config.redis),
     configFile: config.configFile.found

@@ -12,6 +12,7 @@ import fp from "fastify-plugin";
 import type { PrismaClient } from "../db/generated/client.ts";
 import type { SentinelConfig } from "../environment.ts";
 import type { NormalizedMessage } from "../ingestion/message.ts";
+import { ExportSource } from "../telegram/export-source.ts";
 import type {
   DialogInfo,
   GatewayReady,
@@ -19,6 +20,7 @@ import type {
   MessageListener,
   TelegramGateway,
 } from "../telegram/gateway.ts";
+import { GramjsGateway } from "../telegram/gramjs-gateway.ts";
 import { IdleGateway } from "../telegram/idle-gateway.ts";
 import { publishEvent } from "./events.ts";
 
@@ -42,12 +44,20 @@ export type GatewayFactory = (context: GatewayContext) => TelegramGateway;
 export const MISSING_CREDENTIALS = "TG_API_ID and TG_API_HASH are not set";
 
 /**
- * The gateway used when the app options name none: idle without API credentials.
- * The GramJS gateway plugs in here once credentials are set.
+ * The gateway used when the app options name none: a Telegram Desktop export replay with
+ * TG_SOURCE=export:<path>, idle without API credentials, else the GramJS gateway.
  */
 export const defaultGatewayFactory: GatewayFactory = (context) => {
+  const source = context.config.telegramSource;
+  if (source.kind === "export") return new ExportSource({ path: source.path, log: context.log });
   if (context.config.telegram === null) return new IdleGateway(MISSING_CREDENTIALS);
-  return new IdleGateway("the GramJS gateway is not available in this build");
+  return new GramjsGateway({
+    apiId: context.config.telegram.apiId,
+    apiHash: context.config.telegram.apiHash.reveal(),
+    log: context.log,
+    ttlStore: context.ttl,
+    floodSleepThreshold: context.config.settings.telegram.floodSleepThreshold,
+  });
 };
 
 /**
