@@ -22,16 +22,21 @@ import Fastify, {
 import fp from "fastify-plugin";
 import type { DestinationStream } from "pino";
 import type { SentinelConfig } from "./environment.ts";
+import alerts from "./plugins/alerts.ts";
 import auth from "./plugins/auth.ts";
 import chats from "./plugins/chats.ts";
 import database from "./plugins/database.ts";
+import digests from "./plugins/digests.ts";
 import errors, { envelopeForError } from "./plugins/errors.ts";
 import events from "./plugins/events.ts";
 import health from "./plugins/health.ts";
 import ingestion from "./plugins/ingestion.ts";
+import profiles from "./plugins/profiles.ts";
 import rateLimit from "./plugins/rate-limit.ts";
+import scoring from "./plugins/scoring.ts";
 import session from "./plugins/session.ts";
 import sessionImport from "./plugins/session-import.ts";
+import stats from "./plugins/stats.ts";
 import status from "./plugins/status.ts";
 import telegram, { type GatewayFactory } from "./plugins/telegram.ts";
 import type { SessionStoreHooks } from "./session/session-store.ts";
@@ -57,6 +62,13 @@ export interface AppOptions {
   gatewayStartTimeoutMs?: number;
   /** Test seams for the session store's write protocol. */
   sessionStoreHooks?: SessionStoreHooks;
+  /**
+   * The clock of alerts, digests and stats (default the real one). Tests pass a fake clock and
+   * drive scheduled digests with `app.digests.runDue()`.
+   */
+  now?: () => Date;
+  /** Arm the digest schedule timer on ready (default true). */
+  digestTimer?: boolean;
 }
 
 export default async function sentinelApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -88,6 +100,20 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
   await app.register(sessionImport, { gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs });
   await app.register(ingestion, { config });
   await app.register(chats);
+
+  // Alerts before scoring (scoring hands batches to app.alerts), scoring before the profile
+  // routes and stats; ingestion (when registered above) is subscribed to by scoring.
+  const { settings } = config;
+  await app.register(alerts, { caps: settings.alerts, now: opts.now });
+  await app.register(scoring, { seedProfiles: settings.profiles, now: opts.now });
+  await app.register(profiles);
+  await app.register(digests, {
+    schedules: settings.digest.schedules,
+    deliverToSavedMessages: settings.digest.deliverToSavedMessages,
+    now: opts.now,
+    timer: opts.digestTimer,
+  });
+  await app.register(stats, { now: opts.now });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

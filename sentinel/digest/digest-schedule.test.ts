@@ -40,7 +40,7 @@ describe("digest schedules", () => {
     ];
     const dailyNext = nextOccurrence(daily.cron, mark)!;
     expect(nextDue(marks)).toEqual(
-      at("2026-03-01T11:00:00Z") < dailyNext ? at("2026-03-01T11:00:00Z") : dailyNext,
+      new Date(Math.min(at("2026-03-01T11:00:00Z").getTime(), dailyNext.getTime())),
     );
     expect(dueSchedules(marks, dailyNext).map((d) => d.schedule.name)).toEqual(["daily", "hourly"]);
     expect(nextDue([])).toBeNull();

@@ -1,0 +1,186 @@
+/**
+ * sentinel.db access for alerts: reading the alerts of a batch's messages, writing a batch's new
+ * alerts, revisions and suppressions in one transaction, and the pages
+ * of GET /api/alerts. New alerts are inserted with ON CONFLICT DO NOTHING on (chat, message,
+ * profile), so the same message can never produce two alerts for a profile, whatever races.
+ * Statements are set-based over a JSON parameter (one statement per step, not per row).
+ */
+import type { Alert, PrismaClient } from "../db/generated/client.ts";
+import type { AlertDraft, AlertRevision, StoredAlert } from "./alert-plan.ts";
+
+export interface SuppressionCount {
+  chatId: string;
+  profile: string;
+  /** Start of the clock hour. */
+  hour: Date;
+  count: number;
+}
+
+/** A row the insert created (rows that already existed are not returned). */
+export interface CreatedAlert {
+  id: number;
+  chatId: string;
+  chatTitle: string;
+  messageId: number;
+  profile: string;
+  score: number;
+  createdAt: Date;
+}
+
+export interface AlertPageQuery {
+  /** Only alerts with an id above this one (the cursor). */
+  afterId: number | null;
+  limit: number;
+  minScore?: number;
+  chatId?: string;
+  profile?: string;
+  /** Only alerts created at or after this time. */
+  since?: Date;
+}
+
+export interface MessageKey {
+  chatId: string;
+  messageId: number;
+}
+
+export class AlertStore {
+  constructor(private readonly db: PrismaClient) {}
+
+  /** The stored alerts of these messages (every profile). */
+  async storedFor(messages: readonly MessageKey[]): Promise<StoredAlert[]> {
+    if (messages.length === 0) return [];
+    const rows = await this.db.$queryRawUnsafe<RawStored[]>(
+      `SELECT a.id AS id, a.chat_id AS chatId, a.message_id AS messageId, a.profile AS profile,
+              a.score AS score, a.reasons AS reasons, a.text AS text
+         FROM json_each(?) AS k
+         JOIN alerts AS a ON a.chat_id = json_extract(k.value, '$.c') AND a.message_id = json_extract(k.value, '$.m')`,
+      keysJson(messages),
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      chatId: row.chatId,
+      messageId: Number(row.messageId),
+      profile: row.profile,
+      score: Number(row.score),
+      reasons: row.reasons,
+      text: row.text,
+    }));
+  }
+
+  /**
+   * Writes new alerts (created at `createdAt`), revisions and suppression counts in one
+   * transaction. Returns the alerts actually inserted, in id order.
+   */
+  async write(input: {
+    drafts: readonly AlertDraft[];
+    revisions: readonly AlertRevision[];
+    suppressions: readonly SuppressionCount[];
+    createdAt: Date;
+  }): Promise<CreatedAlert[]> {
+    const { drafts, revisions, suppressions } = input;
+    if (drafts.length === 0 && revisions.length === 0 && suppressions.length === 0) return [];
+    return this.db.$transaction(async (tx) => {
+      let created: CreatedAlert[] = [];
+      if (drafts.length > 0) {
+        const rows = await tx.$queryRawUnsafe<RawCreated[]>(
+          `INSERT INTO alerts (chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
+                               message_date, created_at)
+           SELECT json_extract(value, '$.chatId'), json_extract(value, '$.chatTitle'), json_extract(value, '$.messageId'),
+                  json_extract(value, '$.profile'), json_extract(value, '$.score'), json_extract(value, '$.reasons'),
+                  json_extract(value, '$.text'), json_extract(value, '$.senderName'), json_extract(value, '$.link'),
+                  json_extract(value, '$.messageDate'), ?
+             FROM json_each(?) WHERE true
+           ON CONFLICT (chat_id, message_id, profile) DO NOTHING
+           RETURNING id, chat_id AS chatId, chat_title AS chatTitle, message_id AS messageId, profile, score,
+                     created_at AS createdAt`,
+          sqliteDate(input.createdAt),
+          JSON.stringify(
+            drafts.map((d) => ({
+              ...d,
+              reasons: JSON.stringify(d.reasons),
+              messageDate: sqliteDate(d.messageDate),
+            })),
+          ),
+        );
+        created = rows
+          .map((row) => ({
+            id: Number(row.id),
+            chatId: row.chatId,
+            chatTitle: row.chatTitle,
+            messageId: Number(row.messageId),
+            profile: row.profile,
+            score: Number(row.score),
+            createdAt: new Date(row.createdAt),
+          }))
+          .sort((a, b) => a.id - b.id);
+      }
+      if (revisions.length > 0) {
+        await tx.$executeRawUnsafe(
+          `UPDATE alerts
+              SET score = json_extract(j.value, '$.score'), reasons = json_extract(j.value, '$.reasons'),
+                  text = json_extract(j.value, '$.text')
+             FROM json_each(?) AS j
+            WHERE alerts.id = json_extract(j.value, '$.id')`,
+          JSON.stringify(revisions.map((r) => ({ ...r, reasons: JSON.stringify(r.reasons) }))),
+        );
+      }
+      if (suppressions.length > 0) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO alert_suppressions (chat_id, profile, hour, count)
+           SELECT json_extract(value, '$.chatId'), json_extract(value, '$.profile'), json_extract(value, '$.hour'),
+                  json_extract(value, '$.count')
+             FROM json_each(?) WHERE true
+           ON CONFLICT (chat_id, profile, hour) DO UPDATE SET count = alert_suppressions.count + excluded.count`,
+          JSON.stringify(suppressions.map((s) => ({ ...s, hour: sqliteDate(s.hour) }))),
+        );
+      }
+      return created;
+    });
+  }
+
+  /** One page in id order, plus whether more rows follow it. */
+  async page(query: AlertPageQuery): Promise<{ alerts: Alert[]; hasMore: boolean }> {
+    const rows = await this.db.alert.findMany({
+      where: {
+        ...(query.afterId !== null ? { id: { gt: query.afterId } } : {}),
+        ...(query.minScore !== undefined ? { score: { gte: query.minScore } } : {}),
+        ...(query.chatId !== undefined ? { chatId: query.chatId } : {}),
+        ...(query.profile !== undefined ? { profile: query.profile } : {}),
+        ...(query.since !== undefined ? { createdAt: { gte: query.since } } : {}),
+      },
+      orderBy: { id: "asc" },
+      take: query.limit + 1,
+    });
+    const hasMore = rows.length > query.limit;
+    return { alerts: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
+  }
+}
+
+interface RawStored {
+  id: number | bigint;
+  chatId: string;
+  messageId: number | bigint;
+  profile: string;
+  score: number;
+  reasons: string;
+  text: string;
+}
+
+interface RawCreated {
+  id: number | bigint;
+  chatId: string;
+  chatTitle: string;
+  messageId: number | bigint;
+  profile: string;
+  score: number;
+  createdAt: string | Date;
+}
+
+export function keysJson(messages: readonly MessageKey[]): string {
+  return JSON.stringify(messages.map((m) => ({ c: m.chatId, m: m.messageId })));
+}
+
+/** DateTime as Prisma stores it in SQLite (ISO with +00:00), so raw writes read back through Prisma. */
+export function sqliteDate(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}

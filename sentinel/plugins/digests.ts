@@ -1,0 +1,427 @@
+/**
+ * Digests: the best alerts of a period, grouped by chat (digest/digest-content.ts), stored as a
+ * `digest_runs` row, announced on `digest_completed`, and optionally sent to the account's
+ * Saved Messages (config `digest.deliver_to_saved_messages`).
+ *
+ * - Scheduled: config `digest.schedules` (cron, top_n). A schedule's period runs from the end of
+ *   its previous run (or from when the schedule was first seen) to now. A timer wakes at the next
+ *   occurrence (at most a minute apart, so clock jumps are noticed); `runDue()` does the work and
+ *   is driven by the injected clock, so tests advance a fake clock and call it.
+ * - `POST /api/digests/run` `{ since?, top_n?, deliver? }`: a manual run covering the time since
+ *   the last run of any kind (or `since`; 24 hours when there was none).
+ * - `GET /api/digests?limit&cursor&since`: runs newest first.
+ */
+import { ok, SentinelError } from "@tgsentinel/contract/envelope.ts";
+import type { FastifyBaseLogger, FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "../alerts/page-cursor.ts";
+import type { DigestSchedule } from "../config-file.ts";
+import type { DigestRun, PrismaClient } from "../db/generated/client.ts";
+import {
+  composeDigest,
+  type DigestGroup,
+  digestEntryCount,
+  digestMessageText,
+} from "../digest/digest-content.ts";
+import { dueSchedules, nextDue, type ScheduleMark } from "../digest/digest-schedule.ts";
+import type { TelegramGateway } from "../telegram/gateway.ts";
+import { publishEvent } from "./events.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    digests: DigestService;
+  }
+}
+
+/** WorkerState key prefix: when a schedule was first seen (its first period starts there). */
+export const DIGEST_ANCHOR_KEY = "digest.anchor.";
+export const DEFAULT_TOP_N = 20;
+/** A manual run with no earlier run covers this much time. */
+export const FIRST_MANUAL_PERIOD_MS = 24 * 3_600_000;
+/** Alerts read per digest, best first, before one entry is kept per message. */
+export const DIGEST_READ_FACTOR = 10;
+const DIGEST_READ_MAX = 5_000;
+/** The timer never sleeps longer than this (clock changes), nor shorter (a fake, frozen clock). */
+const WAKE_MAX_MS = 60_000;
+const WAKE_MIN_MS = 250;
+export const DIGESTS_PAGE_MAX = 200;
+export const DIGESTS_PAGE_DEFAULT = 50;
+
+/** A digest run as the API sends it. */
+export interface DigestRunJson {
+  id: number;
+  trigger: "schedule" | "manual";
+  schedule: string | null;
+  since: string;
+  until: string;
+  started_at: string;
+  finished_at: string | null;
+  alert_count: number;
+  content: DigestGroup[];
+  delivered: boolean;
+  error: string | null;
+}
+
+export function digestRunJson(row: DigestRun): DigestRunJson {
+  let content: DigestGroup[] = [];
+  try {
+    const parsed = JSON.parse(row.content);
+    if (Array.isArray(parsed)) content = parsed;
+  } catch {
+    // An unreadable row still lists, without content.
+  }
+  return {
+    id: row.id,
+    trigger: row.trigger === "schedule" ? "schedule" : "manual",
+    schedule: row.schedule,
+    since: row.since.toISOString(),
+    until: row.until.toISOString(),
+    started_at: row.startedAt.toISOString(),
+    finished_at: row.finishedAt?.toISOString() ?? null,
+    alert_count: row.alertCount,
+    content,
+    delivered: row.delivered,
+    error: row.error,
+  };
+}
+
+export interface DigestServiceOptions {
+  prisma: PrismaClient;
+  telegram: TelegramGateway;
+  publish: (run: DigestRun) => Promise<void>;
+  schedules: readonly DigestSchedule[];
+  deliverToSavedMessages: boolean;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+export interface ManualRun {
+  since?: Date;
+  topN?: number;
+  /** Overrides `deliver_to_saved_messages` for this run. */
+  deliver?: boolean;
+}
+
+export class DigestService {
+  private marks: ScheduleMark[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: DigestServiceOptions) {}
+
+  /** Reads each schedule's mark (its last run's end, else when it was first seen) and arms the timer. */
+  async start(options: { timer: boolean }): Promise<void> {
+    const { prisma, schedules, now } = this.options;
+    this.marks = [];
+    for (const schedule of schedules) {
+      const last = await prisma.digestRun.findFirst({
+        where: { trigger: "schedule", schedule: schedule.name },
+        orderBy: { id: "desc" },
+      });
+      let mark = last?.until ?? null;
+      if (mark === null) {
+        const key = DIGEST_ANCHOR_KEY + schedule.name;
+        const anchor = await prisma.workerState.findUnique({ where: { key } });
+        mark = anchor ? new Date(anchor.value) : now();
+        if (!anchor) await prisma.workerState.create({ data: { key, value: mark.toISOString() } });
+      }
+      this.marks.push({ schedule, mark });
+    }
+    if (options.timer) this.arm();
+  }
+
+  /** When the next scheduled digest is due (null without schedules). */
+  nextRunAt(): Date | null {
+    return nextDue(this.marks);
+  }
+
+  /** Runs every schedule due at the clock's time; returns the runs made. */
+  runDue(): Promise<DigestRunJson[]> {
+    return this.serial(async () => {
+      const made: DigestRunJson[] = [];
+      for (const due of dueSchedules(this.marks, this.options.now())) {
+        const run = await this.run({
+          trigger: "schedule",
+          schedule: due.schedule.name,
+          since: due.since,
+          topN: due.schedule.topN,
+          deliver: this.options.deliverToSavedMessages,
+        });
+        const mark = this.marks.find((m) => m.schedule.name === due.schedule.name);
+        if (mark) mark.mark = new Date(run.until);
+        made.push(run);
+      }
+      return made;
+    });
+  }
+
+  /** A manual run (POST /api/digests/run). */
+  runNow(request: ManualRun = {}): Promise<DigestRunJson> {
+    return this.serial(async () => {
+      const now = this.options.now();
+      let since = request.since;
+      if (since === undefined) {
+        const last = await this.options.prisma.digestRun.findFirst({ orderBy: { until: "desc" } });
+        since = last?.until ?? new Date(now.getTime() - FIRST_MANUAL_PERIOD_MS);
+      }
+      if (since.getTime() > now.getTime())
+        throw new SentinelError("VALIDATION_FAILED", "since must not be in the future", {
+          details: [{ path: "since", message: "must not be in the future" }],
+        });
+      return this.run({
+        trigger: "manual",
+        schedule: null,
+        since,
+        topN: request.topN ?? this.options.schedules[0]?.topN ?? DEFAULT_TOP_N,
+        deliver: request.deliver ?? this.options.deliverToSavedMessages,
+      });
+    });
+  }
+
+  async list(query: { limit: number; beforeId: number | null; since?: Date }): Promise<{
+    runs: DigestRunJson[];
+    nextCursor: string | null;
+  }> {
+    const rows = await this.options.prisma.digestRun.findMany({
+      where: {
+        ...(query.beforeId !== null ? { id: { lt: query.beforeId } } : {}),
+        ...(query.since ? { startedAt: { gte: query.since } } : {}),
+      },
+      orderBy: { id: "desc" },
+      take: query.limit + 1,
+    });
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    return {
+      runs: page.map(digestRunJson),
+      nextCursor: more ? encodeCursor("digest", page.at(-1)!.id) : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.queue;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    const next = this.nextRunAt();
+    if (next === null) return;
+    const delay = Math.min(
+      WAKE_MAX_MS,
+      Math.max(WAKE_MIN_MS, next.getTime() - this.options.now().getTime() + 5),
+    );
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.runDue()
+        .catch((error: unknown) =>
+          this.options.log.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            "digest run failed",
+          ),
+        )
+        .finally(() => this.arm());
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async run(spec: {
+    trigger: "schedule" | "manual";
+    schedule: string | null;
+    since: Date;
+    topN: number;
+    deliver: boolean;
+  }): Promise<DigestRunJson> {
+    const { prisma, now, log } = this.options;
+    const until = now();
+    const row = await prisma.digestRun.create({
+      data: { trigger: spec.trigger, schedule: spec.schedule, since: spec.since, until, startedAt: until },
+    });
+    let groups: DigestGroup[];
+    try {
+      const alerts = await prisma.alert.findMany({
+        where: { createdAt: { gte: spec.since, lt: until } },
+        orderBy: [{ score: "desc" }, { id: "asc" }],
+        take: Math.min(DIGEST_READ_MAX, spec.topN * DIGEST_READ_FACTOR),
+      });
+      groups = composeDigest(alerts, spec.topN);
+    } catch (error) {
+      await prisma.digestRun.update({
+        where: { id: row.id },
+        data: { finishedAt: now(), error: "the alerts could not be read" },
+      });
+      throw error;
+    }
+    let delivered = false;
+    let deliveryError: string | null = null;
+    if (spec.deliver) {
+      const title = spec.schedule ?? "manual";
+      ({ delivered, error: deliveryError } = await this.deliver(
+        digestMessageText({ title, since: spec.since, until }, groups),
+      ));
+    }
+    const finished = await prisma.digestRun.update({
+      where: { id: row.id },
+      data: {
+        finishedAt: now(),
+        alertCount: digestEntryCount(groups),
+        content: JSON.stringify(groups),
+        delivered,
+        error: deliveryError,
+      },
+    });
+    log.info(
+      {
+        id: finished.id,
+        trigger: spec.trigger,
+        schedule: spec.schedule,
+        alerts: finished.alertCount,
+        delivered,
+      },
+      "digest completed",
+    );
+    await this.options.publish(finished);
+    return digestRunJson(finished);
+  }
+
+  private async deliver(text: string): Promise<{ delivered: boolean; error: string | null }> {
+    const { telegram, log } = this.options;
+    if (!telegram.status().authorized)
+      return { delivered: false, error: "not delivered: Telegram is not connected and authorized" };
+    try {
+      await telegram.sendMessage("me", text);
+      return { delivered: true, error: null };
+    } catch (error) {
+      // Only the message (GramJS errors may carry request objects).
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn({ error: message }, "digest not delivered to Saved Messages");
+      return { delivered: false, error: `not delivered: ${message.slice(0, 200)}` };
+    }
+  }
+}
+
+const runSchema = z
+  .strictObject({
+    since: z
+      .string()
+      .refine((v) => /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time")
+      .optional(),
+    top_n: z.number().int().min(1).max(500).optional(),
+    deliver: z.boolean().optional(),
+  })
+  .optional();
+
+function validationError(issues: readonly z.core.$ZodIssue[]): SentinelError {
+  const details = issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
+  return new SentinelError("VALIDATION_FAILED", `${details[0]!.path} ${details[0]!.message}`, { details });
+}
+
+function parseListQuery(query: Record<string, unknown>): {
+  limit: number;
+  beforeId: number | null;
+  since?: Date;
+} {
+  const problems: Array<{ path: string; message: string }> = [];
+  const out: { limit: number; beforeId: number | null; since?: Date } = {
+    limit: DIGESTS_PAGE_DEFAULT,
+    beforeId: null,
+  };
+  const { limit, cursor, since } = query;
+  if (limit !== undefined) {
+    if (typeof limit === "string" && /^\d{1,4}$/.test(limit) && +limit >= 1 && +limit <= DIGESTS_PAGE_MAX)
+      out.limit = Number(limit);
+    else problems.push({ path: "limit", message: `must be an integer from 1 to ${DIGESTS_PAGE_MAX}` });
+  }
+  if (cursor !== undefined && cursor !== "") {
+    out.beforeId = typeof cursor === "string" ? decodeCursor("digest", cursor) : null;
+    if (out.beforeId === null)
+      problems.push({ path: "cursor", message: "is not a cursor from GET /api/digests" });
+  }
+  if (since !== undefined) {
+    if (typeof since === "string" && /^\d{4}-\d{2}-\d{2}/.test(since) && !Number.isNaN(Date.parse(since)))
+      out.since = new Date(since);
+    else problems.push({ path: "since", message: "must be an ISO 8601 time" });
+  }
+  if (problems.length > 0)
+    throw new SentinelError("VALIDATION_FAILED", `${problems[0]!.path} ${problems[0]!.message}`, {
+      details: problems,
+    });
+  return out;
+}
+
+export interface DigestsOptions {
+  /** config `digest.schedules`. */
+  schedules: readonly DigestSchedule[];
+  /** config `digest.deliver_to_saved_messages`. */
+  deliverToSavedMessages: boolean;
+  /** The clock (tests pass a fake one and call `app.digests.runDue()`). */
+  now?: () => Date;
+  /** Arm the schedule timer on ready (default true). */
+  timer?: boolean;
+}
+
+const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
+  const log = app.log.child({ component: "digests" });
+  const service = new DigestService({
+    prisma: app.prisma,
+    telegram: app.telegram,
+    schedules: opts.schedules,
+    deliverToSavedMessages: opts.deliverToSavedMessages,
+    now: opts.now ?? (() => new Date()),
+    log,
+    publish: async (run) => {
+      await publishEvent(app.bus, log, "digest_completed", {
+        id: run.id,
+        trigger: run.trigger === "schedule" ? "schedule" : "manual",
+        schedule: run.schedule,
+        alert_count: run.alertCount,
+        finished_at: (run.finishedAt ?? run.until).toISOString(),
+      });
+    },
+  });
+  app.decorate("digests", service);
+  app.addHook("onReady", async () => {
+    await service.start({ timer: opts.timer !== false });
+    const next = service.nextRunAt();
+    log.info(
+      { schedules: opts.schedules.map((s) => s.name), next: next?.toISOString() ?? null },
+      "digest schedules",
+    );
+  });
+  app.addHook("onClose", async () => {
+    await service.close();
+  });
+
+  app.post("/api/digests/run", async (request) => {
+    const body = runSchema.safeParse(request.body ?? undefined);
+    if (!body.success) throw validationError(body.error.issues);
+    const run = await service.runNow({
+      ...(body.data?.since ? { since: new Date(body.data.since) } : {}),
+      ...(body.data?.top_n !== undefined ? { topN: body.data.top_n } : {}),
+      ...(body.data?.deliver !== undefined ? { deliver: body.data.deliver } : {}),
+    });
+    return ok(run, "Digest completed");
+  });
+
+  app.get("/api/digests", async (request) => {
+    const query = parseListQuery((request.query ?? {}) as Record<string, unknown>);
+    const page = await service.list(query);
+    return ok({ digests: page.runs, next_cursor: page.nextCursor });
+  });
+};
+
+export default fp(digests, {
+  name: "digests",
+  dependencies: ["database", "events", "telegram"],
+  fastify: "5.x",
+});

@@ -1,0 +1,161 @@
+/**
+ * `GET /api/stats`: real figures, read when asked. Totals come from sentinel.db (they survive
+ * restarts); rates, scoring latency and backfill progress come from the running process
+ * (the ingestion counters when the ingestion plugin is registered, else sentinel.db).
+ *
+ * `data`: `started_at`, `uptime_seconds`, `messages_ingested` (stored, all time),
+ * `messages_scored` (since start), `messages_per_minute` (new messages in the last 60 s),
+ * `last_message_at` (newest message date), `per_chat` [{chat_id, title, messages, alerts,
+ * suppressed, last_message_at}] (busiest first, at most 200), `alerts_created`, `alerts`
+ * {total, last_hour, per_profile}, `suppressed` {total, last_hour, per_profile, per_chat},
+ * `scoring_latency_ms` {p50, p99, max, samples, total}, `scoring` (profile and batch counts),
+ * `digests` {runs, last_run_at, next_run_at}, `redis` {kind, connected, ttl_store},
+ * `ingestion` (the ingestion counters, or null), `backfill` (progress, or null).
+ */
+
+import { ok } from "@tgsentinel/contract/envelope.ts";
+import type { EventBus } from "@tgsentinel/contract/event-bus.ts";
+import type { FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import type { PrismaClient } from "../db/generated/client.ts";
+import type { IngestionStatsSnapshot } from "../ingestion/ingestion-stats.ts";
+
+export const STATS_CHATS_MAX = 200;
+const HOUR_MS = 3_600_000;
+
+/** The ingestion plugin's counters, when it is registered (it decorates `app.ingestion`). */
+interface IngestionStatsSource {
+  stats(): IngestionStatsSnapshot;
+}
+
+export interface StatsOptions {
+  /** The clock (tests pass a fake one). */
+  now?: () => Date;
+}
+
+interface ChatStat {
+  chat_id: string;
+  title: string;
+  messages: number;
+  alerts: number;
+  suppressed: number;
+  last_message_at: string | null;
+}
+
+async function perChat(prisma: PrismaClient): Promise<ChatStat[]> {
+  const [chats, alerts, suppressed] = await Promise.all([
+    prisma.chat.findMany({
+      where: { messageCount: { gt: 0 } },
+      orderBy: [{ messageCount: "desc" }, { id: "asc" }],
+      take: STATS_CHATS_MAX,
+      select: { id: true, title: true, messageCount: true, lastMessageAt: true },
+    }),
+    prisma.alert.groupBy({ by: ["chatId"], _count: { _all: true } }),
+    prisma.alertSuppression.groupBy({ by: ["chatId"], _sum: { count: true } }),
+  ]);
+  const alertsByChat = new Map(alerts.map((a) => [a.chatId, a._count._all]));
+  const suppressedByChat = new Map(suppressed.map((s) => [s.chatId, s._sum.count ?? 0]));
+  return chats.map((chat) => ({
+    chat_id: chat.id,
+    title: chat.title,
+    messages: chat.messageCount,
+    alerts: alertsByChat.get(chat.id) ?? 0,
+    suppressed: suppressedByChat.get(chat.id) ?? 0,
+    last_message_at: chat.lastMessageAt?.toISOString() ?? null,
+  }));
+}
+
+function busState(bus: EventBus, ttlKind: "redis" | "memory") {
+  const health = bus.health();
+  return { kind: health.kind, connected: health.connected, ttl_store: ttlKind };
+}
+
+const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now();
+
+  app.get("/api/stats", async () => {
+    const at = now();
+    const hourAgo = new Date(at.getTime() - HOUR_MS);
+    const ingestion = app.hasDecorator("ingestion")
+      ? (app as unknown as { ingestion: IngestionStatsSource }).ingestion.stats()
+      : null;
+    const { prisma } = app;
+    const [
+      messages,
+      newest,
+      recent,
+      alertsTotal,
+      alertsLastHour,
+      alertsPerProfile,
+      suppressedPerProfile,
+      suppressedLastHour,
+      chats,
+      digestRuns,
+      lastDigest,
+    ] = await Promise.all([
+      prisma.message.count(),
+      prisma.message.findFirst({ orderBy: { date: "desc" }, select: { date: true } }),
+      // Without the ingestion counters: rows stored in the last minute of wall time (created_at
+      // is written with the real clock, whatever clock this app was given).
+      ingestion
+        ? Promise.resolve(ingestion.messages_per_minute)
+        : prisma.message.count({ where: { createdAt: { gte: new Date(Date.now() - 60_000) } } }),
+      prisma.alert.count(),
+      prisma.alert.count({ where: { createdAt: { gte: hourAgo } } }),
+      prisma.alert.groupBy({ by: ["profile"], _count: { _all: true } }),
+      prisma.alertSuppression.groupBy({ by: ["profile"], _sum: { count: true } }),
+      prisma.alertSuppression.aggregate({
+        where: { hour: { gte: new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS - HOUR_MS) } },
+        _sum: { count: true },
+      }),
+      perChat(prisma),
+      prisma.digestRun.count(),
+      prisma.digestRun.findFirst({ orderBy: { id: "desc" }, select: { startedAt: true } }),
+    ]);
+    const suppressedByProfile = Object.fromEntries(
+      suppressedPerProfile.map((s) => [s.profile, s._sum.count ?? 0]),
+    );
+    const scoring = app.scoring.stats();
+    return ok({
+      started_at: startedAt.toISOString(),
+      uptime_seconds: Math.max(0, Math.round((at.getTime() - startedAt.getTime()) / 1000)),
+      messages_ingested: messages,
+      messages_scored: scoring.messages_scored,
+      messages_per_minute: recent,
+      last_message_at: newest?.date.toISOString() ?? null,
+      per_chat: chats,
+      alerts_created: alertsTotal,
+      alerts: {
+        total: alertsTotal,
+        last_hour: alertsLastHour,
+        per_profile: Object.fromEntries(alertsPerProfile.map((a) => [a.profile, a._count._all])),
+      },
+      suppressed: {
+        total: Object.values(suppressedByProfile).reduce((sum, n) => sum + n, 0),
+        // Suppressions are counted per clock hour: this is the current and the previous hour.
+        last_hour: suppressedLastHour._sum.count ?? 0,
+        per_profile: suppressedByProfile,
+        per_chat: Object.fromEntries(
+          chats.filter((c) => c.suppressed > 0).map((c) => [c.chat_id, c.suppressed]),
+        ),
+      },
+      scoring_latency_ms: scoring.latency_ms,
+      scoring,
+      digests: {
+        runs: digestRuns,
+        last_run_at: lastDigest?.startedAt.toISOString() ?? null,
+        next_run_at: app.digests.nextRunAt()?.toISOString() ?? null,
+      },
+      redis: busState(app.bus, app.ttl.kind),
+      ingestion,
+      backfill: ingestion?.backfill ?? null,
+    });
+  });
+};
+
+export default fp(stats, {
+  name: "stats",
+  dependencies: ["database", "events", "scoring", "digests"],
+  fastify: "5.x",
+});
