@@ -1,4 +1,5 @@
 import { type GraphQLField, getNamedType, isEnumType, isObjectType, isScalarType } from "graphql";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PUBLIC_ROOT_FIELDS } from "./auth/field-guard.ts";
 import { hashToken } from "./auth/sessions.ts";
@@ -6,6 +7,7 @@ import { schema } from "./schema/index.ts";
 import { collect, cookiePair, gql, login, uploadGql, wsClient } from "./testing/graphql-client.ts";
 import {
   ADMIN,
+  redisUrl,
   startSentinel,
   startUi,
   type TestSentinel,
@@ -15,9 +17,10 @@ import {
 
 let sentinel: TestSentinel;
 let ui: TestUi;
+let prefix: string;
 
 beforeAll(async () => {
-  const prefix = testPrefix();
+  prefix = testPrefix();
   sentinel = await startSentinel({ prefix });
   ui = await startUi({ prefix, sentinelBaseUrl: sentinel.baseUrl, loginThrottle: { maxFailures: 3 } });
 });
@@ -99,6 +102,13 @@ describe("UI login", () => {
     const blocked = await attempt("bad-4-password");
     expect(blocked.errors?.[0]?.extensions?.code).toBe("TOO_MANY_ATTEMPTS");
     expect(blocked.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    // The counter is a Redis key with a TTL, named by an HMAC: no username or address in clear.
+    const redis = new Redis(redisUrl());
+    const keys = await redis.keys(`${prefix}ui:login-failures:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(" ")).not.toMatch(/ghost|127\.0\.0\.1/);
+    expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
+    await redis.quit();
     // Another username from the same address is not affected.
     const other = await gql(
       ui.url,

@@ -121,6 +121,9 @@ export async function startUi(options: {
       UI_SESSION_AUTH_WAIT_MS: String(options.authWaitMs ?? 5_000),
       UI_WEB_DIST: path.join(dir, "no-web-dist"),
       LOG_LEVEL: "silent",
+      // The login throttle's TtlStore lives in Redis too (the bus is injected below).
+      REDIS_URL: redisUrl(),
+      REDIS_KEY_PREFIX: options.prefix,
       ...options.env,
     },
     { cwd: dir },
