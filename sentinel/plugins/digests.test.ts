@@ -17,15 +17,6 @@ import {
 import { RecordingGateway } from "../testing/recording-gateway.ts";
 import { buildTestApp, makeTempDir, type TestApp } from "../testing/sentinel-fixture.ts";
 
-/** Records what would be sent to Telegram. */
-class SendingGateway extends RecordingGateway {
-  readonly sent: Array<{ peer: string; text: string }> = [];
-  override async sendMessage(peer: string, text: string): Promise<{ messageId: number }> {
-    this.sent.push({ peer, text });
-    return { messageId: this.sent.length };
-  }
-}
-
 const SESSION = { sessionString: "unused", dcId: 2, serverAddress: "127.0.0.1", port: 443 };
 const YAML = [
   "digest:",
@@ -44,7 +35,7 @@ describe("digests", () => {
   const redis = redisAdapters();
   const clock = new TestClock(new Date("2026-03-02T09:30:00Z"));
   const dir = makeTempDir();
-  const gateway = new SendingGateway();
+  const gateway = new RecordingGateway();
   let t: TestApp;
   let feeder: Feeder;
   let recorder: EventRecorder;
@@ -151,12 +142,12 @@ describe("digests", () => {
       alert_count: 1,
     });
     // One entry for the message, under its best profile, naming both.
-    expect(run!.content[0].entries[0]).toMatchObject({
+    expect(run!.content[0]!.entries[0]!).toMatchObject({
       message_id: 3,
       score: 1.5,
       profiles: ["markets", "crypto"],
     });
-    expect(run!.content[0].entries[0].alert_ids).toHaveLength(2);
+    expect(run!.content[0]!.entries[0]!.alert_ids).toHaveLength(2);
   });
 
   it("runs on demand over REST: since the last run of any kind, or since a given time, with top_n", async () => {

@@ -65,8 +65,12 @@ export class RecordingGateway implements TelegramGateway {
     return [];
   }
 
-  async sendMessage(): Promise<{ messageId: number }> {
-    return { messageId: 1 };
+  /** Texts sent (digest delivery), in order. */
+  readonly sent: Array<{ peer: string; text: string }> = [];
+
+  async sendMessage(peer: string, text: string): Promise<{ messageId: number }> {
+    this.sent.push({ peer, text });
+    return { messageId: this.sent.length };
   }
 
   floodWaits(): Array<{ method: string; seconds: number; until: string }> {
