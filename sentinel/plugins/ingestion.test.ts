@@ -151,6 +151,29 @@ describe("ingestion plugin, /api/chats and /api/stats", () => {
     const { chats } = await get(t.app, "/api/chats");
     expect(chats.map((c: { title: string }) => c.title).sort()).toEqual(["Market News", "Team Room"]);
 
+    // A short flood wait is slept through inside GramJS (below floodSleepThreshold); the gateway
+    // still records it, so /api/status shows it while it lasts.
+    await fetch(`${control}/flood-wait`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ seconds: 2 }),
+    });
+    const flooded = await waitFor(
+      async () => {
+        const data = await get(t!.app, "/api/status");
+        return data.rate_limit.flood_waits.length > 0 ? data : false;
+      },
+      "the flood wait in /api/status",
+      3_000,
+    );
+    expect(flooded.rate_limit.flood_waits[0]).toMatchObject({ method: "updates.GetState" });
+    expect(Date.parse(flooded.flood_wait_until)).toBeGreaterThan(Date.now());
+    await waitFor(
+      async () => (await get(t!.app, "/api/status")).rate_limit.flood_waits.length === 0,
+      "the flood wait to pass",
+      4_000,
+    );
+
     const revokedAt = Date.now();
     expect((await fetch(`${control}/revoke`, { method: "POST" })).status).toBe(200);
     const after = await waitFor(

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import type { WorkerStatusData } from "@tgsentinel/contract/events.ts";
 import { MemoryTtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestDc, type TestDc } from "../../tools/testdc/server.ts";
 import { MessageIngestion } from "../ingestion/message-ingestion.ts";
 import { MessageStore } from "../ingestion/message-store.ts";
+import { toGramJsSession } from "../session/gramjs-session.ts";
 import { createTempSentinelDb, type TempSentinelDb } from "../testing/temp-sentinel-db.ts";
 import type { GatewaySession } from "./gateway.ts";
 import { GramjsGateway, type GramjsGatewayOptions } from "./gramjs-gateway.ts";
@@ -221,6 +223,29 @@ describe("GramjsGateway against the local MTProto test DC", () => {
     await second.gateway.start(sessionOf(dc));
     expect(second.gateway.status()).toMatchObject({ authorized: false, connected: false });
     expect(second.gateway.status().last_error).toMatch(/AUTH_KEY_UNREGISTERED/);
+  });
+
+  it("stops at once with a clear last_error when the DC does not know the session's key", async () => {
+    const { gateway } = makeGateway();
+    const foreign = await toGramJsSession({
+      dcId: dc.dcId,
+      serverAddress: dc.host,
+      port: dc.port,
+      authKey: randomBytes(256),
+    });
+    const started = Date.now();
+    await gateway.start({
+      sessionString: foreign.sessionString,
+      dcId: dc.dcId,
+      serverAddress: dc.host,
+      port: dc.port,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(gateway.status()).toMatchObject({ authorized: false, connected: false });
+    expect(gateway.status().last_error).toMatch(/does not know this session's auth key/);
+    await waitFor(() => dc.state().connections === 0, "the connection to close");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(dc.state().connections).toBe(0);
   });
 
   it("honours a flood wait: no call to the method until it has passed, and it shows in status and the TTL store", async () => {

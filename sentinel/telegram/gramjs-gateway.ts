@@ -1,9 +1,8 @@
 import type { WorkerStatusData, WorkerUser } from "@tgsentinel/contract/events.ts";
 import type { TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import { Api, TelegramClient } from "telegram";
-import { Raw } from "telegram/events/index.js";
 import { Logger, LogLevel } from "telegram/extensions/Logger.js";
-import { ConnectionTCPFull, UpdateConnectionState } from "telegram/network/index.js";
+import { ConnectionTCPFull } from "telegram/network/index.js";
 import { StringSession } from "telegram/sessions/index.js";
 import type { NormalizedMessage } from "../ingestion/message.ts";
 import { FloodGate, parseFloodSleepLog } from "./flood-gate.ts";
@@ -167,11 +166,18 @@ export class GramjsGateway implements TelegramGateway {
     const scope = new ClientScope(session, this.options, {
       onLost: (lostScope, reason) => this.connectionLost(lostScope, reason),
       onFloodSleep: (method, seconds) => this.recordFlood(method, seconds),
+      onUnknownKey: (brokenScope) =>
+        this.unauthorized(brokenScope, {
+          kind: "unauthorized",
+          code: "AUTH_KEY_NOT_FOUND",
+          message:
+            "Telegram does not know this session's auth key (transport error 404); import a new session",
+        }),
     });
     this.scope = scope;
     try {
       const reached = await withTimeout(
-        scope.client.connect(),
+        Promise.race([scope.client.connect(), scope.whenClosed]),
         this.options.connectTimeoutMs ?? 15_000,
         "connect",
       );
@@ -197,14 +203,7 @@ export class GramjsGateway implements TelegramGateway {
       username: me.username ?? null,
       first_name: me.firstName ?? null,
     };
-    scope.listen(this.ingress, {
-      broken: () =>
-        this.unauthorized(scope, {
-          kind: "unauthorized",
-          code: "AUTH_KEY_NOT_FOUND",
-          message: "Telegram no longer knows this session's key (transport error 404); import a new session",
-        }),
-    });
+    scope.listen(this.ingress);
     const reconnect = this.connectedOnce;
     this.connectedOnce = true;
     this.attempt = 0;
@@ -534,10 +533,8 @@ export class GramjsGateway implements TelegramGateway {
 interface ScopeEvents {
   onLost(scope: ClientScope, reason: string): void;
   onFloodSleep(method: string, seconds: number): void;
-}
-
-interface ScopeHandlers {
-  broken(): void;
+  /** The server answered with transport error -404: it has no such auth key. */
+  onUnknownKey(scope: ClientScope): void;
 }
 
 /**
@@ -566,7 +563,14 @@ class ClientScope {
       options.apiHash,
       {
         connection: scopedConnectionClass(this, session.port),
-        baseLogger: new GramLogBridge(options.log, events.onFloodSleep),
+        baseLogger: new GramLogBridge(options.log, {
+          floodSleep: events.onFloodSleep,
+          // GramJS reports the key as "broken" only through this log line and an update dispatch
+          // that first waits for getMe (which never answers then), so the line is the signal.
+          unknownKey: () => {
+            if (!this.closed) events.onUnknownKey(this);
+          },
+        }),
         // One try per connect: the gateway's own loop owns retries, backoff and jitter.
         connectionRetries: 1,
         retryDelay: 0,
@@ -607,15 +611,9 @@ class ClientScope {
     this.events.onLost(this, reason);
   }
 
-  listen(ingress: MessageIngress, handlers: ScopeHandlers): void {
+  listen(ingress: MessageIngress): void {
     if (this.closed) return;
     ingress.attach(this.client, () => !this.closed);
-    this.client.addEventHandler(
-      (update: UpdateConnectionState) => {
-        if (update.state === UpdateConnectionState.broken && !this.closed) handlers.broken();
-      },
-      new Raw({ types: [UpdateConnectionState as unknown as new () => Api.TypeUpdate] }),
-    );
     this.listening = true;
   }
 
@@ -670,11 +668,14 @@ class BoundedStringSession extends StringSession {
   override processEntities(): void {}
 }
 
-/** GramJS's logger, routed to pino (never the console), watching for the flood waits it sleeps. */
+/**
+ * GramJS's logger, routed to pino (never the console), watching for the flood waits it sleeps
+ * through and for an auth key the server does not know.
+ */
 class GramLogBridge extends Logger {
   constructor(
     private readonly target: GatewayLog,
-    private readonly onFloodSleep: (method: string, seconds: number) => void,
+    private readonly signals: { floodSleep(method: string, seconds: number): void; unknownKey(): void },
   ) {
     super(LogLevel.NONE);
   }
@@ -686,7 +687,8 @@ class GramLogBridge extends Logger {
 
   override _log(level: LogLevel, message: string): void {
     const flood = parseFloodSleepLog(message);
-    if (flood) this.onFloodSleep(flood.method, flood.seconds);
+    if (flood) this.signals.floodSleep(flood.method, flood.seconds);
+    if (message.startsWith("Broken authorization key for dc")) this.signals.unknownKey();
     if (level === LogLevel.ERROR) this.target.warn({ source: "gramjs" }, message);
     else this.target.debug({ source: "gramjs", level }, message);
   }
