@@ -16,7 +16,7 @@ import { INGEST_BATCH_MAX, INGEST_QUEUE_MAX, IngestQueue, IngestQueueClosedError
  * Called with every batch once it is stored: new messages and edited ones (to be scored again).
  * The scoring/alerts plugin subscribes here; until one does, messages are only stored and counted.
  */
-export type IngestedHook = (batch: NormalizedMessage[]) => void | Promise<unknown>;
+export type IngestedHook = (batch: NormalizedMessage[]) => unknown;
 
 export interface IngestionLog {
   debug(obj: object, msg?: string): void;
