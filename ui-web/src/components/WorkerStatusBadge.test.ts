@@ -36,15 +36,27 @@ describe("WorkerStatusBadge", () => {
     expect(shown()).toBe("Not authorized");
   });
 
-  it("says connecting while the worker has not settled", () => {
+  it("says not authorized when there is no session at all", () => {
     render(WorkerStatusBadge, { status: base, now: NOW });
-    expect(shown()).toBe("Connecting to Telegram…");
+    expect(shown()).toBe("Not authorized");
+  });
+
+  it("says connecting while an authorized worker has lost its link to Telegram", () => {
+    const user = { id: "5550001", username: "olga", firstName: "Olga" };
+    render(WorkerStatusBadge, { status: { ...base, authorized: true, connected: false, user }, now: NOW });
+    expect(shown()).toBe("Connecting to Telegram as @olga…");
+  });
+
+  it("says connecting before the first status arrives", () => {
+    render(WorkerStatusBadge, { status: null, now: NOW });
+    expect(shown()).toBe("Connecting…");
   });
 
   it("counts a flood wait down, and drops it once it is over", async () => {
     const status = {
       ...base,
       authorized: true,
+      connected: true,
       rateLimit: { active: true, floodWaitSeconds: 125, floodWaitUntil: null },
     };
     const { rerender } = render(WorkerStatusBadge, { status, now: NOW });

@@ -70,10 +70,12 @@ export function chartGeometry(
       ? ""
       : `${messagesLine} L${x(points.length - 1)},${round(bottom)} L${x(0)},${round(bottom)} Z`;
 
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({
-    y: y(maxValue * f),
-    value: Math.round(maxValue * f),
-  }));
+  // Whole-number ticks only: a scale of 1 or 2 gets fewer lines instead of repeated labels.
+  const steps = maxValue >= 4 ? 4 : maxValue;
+  const yTicks = Array.from({ length: steps + 1 }, (_, i) => {
+    const value = Math.round((maxValue * i) / steps);
+    return { y: y(value), value };
+  });
   const tickCount = Math.min(points.length, 5);
   const xTicks: { x: number; label: string }[] = [];
   for (let t = 0; t < tickCount; t++) {

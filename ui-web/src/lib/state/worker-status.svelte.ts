@@ -13,7 +13,8 @@ export type WorkerState =
   | { kind: "unreachable" }
   | { kind: "flood-wait"; until: number }
   | { kind: "authorized"; handle: string }
-  | { kind: "connecting" }
+  /** Authorized, but the link to Telegram is down and being re-established. */
+  | { kind: "connecting"; handle: string }
   | { kind: "not-authorized"; error: string | null };
 
 /** "@name", or the first name, or the numeric id when the account has no username. */
@@ -40,9 +41,11 @@ export function workerStateOf(status: WorkerStatus | null, now: number): WorkerS
   if (!status.sentinelReachable) return { kind: "unreachable" };
   const until = floodWaitEnd(status);
   if (until !== null && until > now) return { kind: "flood-wait", until };
-  if (status.authorized) return { kind: "authorized", handle: handleOf(status.user) };
-  if (status.connected || status.lastError) return { kind: "not-authorized", error: status.lastError };
-  return { kind: "connecting" };
+  if (status.authorized) {
+    const handle = handleOf(status.user);
+    return status.connected ? { kind: "authorized", handle } : { kind: "connecting", handle };
+  }
+  return { kind: "not-authorized", error: status.lastError };
 }
 
 /**
