@@ -71,7 +71,7 @@ export function chartGeometry(
       : `${messagesLine} L${x(points.length - 1)},${round(bottom)} L${x(0)},${round(bottom)} Z`;
 
   // Whole-number ticks only: a scale of 1 or 2 gets fewer lines instead of repeated labels.
-  const steps = maxValue >= 4 ? 4 : maxValue;
+  const steps = Math.min(4, maxValue);
   const yTicks = Array.from({ length: steps + 1 }, (_, i) => {
     const value = Math.round((maxValue * i) / steps);
     return { y: y(value), value };
