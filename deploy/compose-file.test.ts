@@ -72,15 +72,14 @@ function variablesReadIn(file: string): Set<string> {
   return names;
 }
 
+/** A service's own source files: not its tests, test harness (`testing/`), dependencies or generated code. */
 function sourceFiles(dir: string): string[] {
+  const excluded = ["node_modules", "generated", "testing"].map((d) => `${path.sep}${d}${path.sep}`);
   return fs
     .readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
     .map((e) => path.join(e.parentPath, e.name))
-    .filter(
-      (f) =>
-        !f.includes(`${path.sep}node_modules${path.sep}`) && !f.includes(`${path.sep}generated${path.sep}`),
-    );
+    .filter((f) => !excluded.some((d) => f.includes(d)));
 }
 
 /** Every variable a service's code reads: its environment module, the shared Redis reader, any stray process.env. */
