@@ -281,6 +281,23 @@ describe("GramjsGateway against the local MTProto test DC", () => {
     expect(await ttlStore.list("flood_wait:")).toEqual([]);
   });
 
+  it("does not mistake a flood wait GramJS sleeps through for a dead connection", async () => {
+    const { gateway, logs } = makeGateway({ requestTimeoutMs: 400 });
+    await gateway.start(sessionOf(dc));
+    dc.floodWait(1);
+    const dialogs = await gateway.listDialogs();
+    expect(dialogs).toEqual([]);
+    expect(gateway.status().connected).toBe(true);
+    expect(logs.some((l) => l.msg === "telegram connection lost; reconnecting")).toBe(false);
+    expect(
+      logs.some(
+        (l) =>
+          l.msg === "telegram flood wait" && (l.obj as { method: string }).method === "messages.GetDialogs",
+      ),
+    ).toBe(true);
+    expect(dc.state().connections).toBe(1);
+  });
+
   it("re-initialises on a second start and leaves no socket or timer behind on stop", async () => {
     const socketsBefore = sockets();
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;

@@ -341,6 +341,7 @@ export class GramjsGateway implements TelegramGateway {
           Promise.race([request(), scope.whenClosed]),
           this.options.requestTimeoutMs ?? 30_000,
           method,
+          () => Math.max(0, (this.flood.latestUntil()?.getTime() ?? 0) - Date.now()),
         );
       } catch (error) {
         if (scope.closed)
@@ -702,10 +703,26 @@ class TimeoutError extends Error {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Rejects with TimeoutError after `ms`, unless `extendMs()` then asks for more time (a flood wait
+ * GramJS is sleeping through inside the request is not a dead connection).
+ */
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  extendMs: () => number = () => 0,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    const arm = (delay: number) => {
+      timer = setTimeout(() => {
+        const extra = extendMs();
+        if (extra > 0) arm(extra + ms);
+        else reject(new TimeoutError(what, ms));
+      }, delay);
+    };
+    arm(ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

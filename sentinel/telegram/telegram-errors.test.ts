@@ -1,4 +1,4 @@
-import { errors } from "telegram";
+import { Api, errors } from "telegram";
 import { describe, expect, it } from "vitest";
 import { classifyTelegramError, TelegramGatewayError } from "./telegram-errors.ts";
 
@@ -9,7 +9,7 @@ describe("classifyTelegramError", () => {
     ["SESSION_REVOKED", 401, /terminated from another device/],
     ["USER_DEACTIVATED", 401, /deleted or deactivated/],
   ])("treats %s as a dead session with a clear message", (code, status, reason) => {
-    const failure = classifyTelegramError(new errors.RPCError(code, undefined, status));
+    const failure = classifyTelegramError(new errors.RPCError(code, new Api.updates.GetState(), status));
     expect(failure).toMatchObject({ kind: "unauthorized", code });
     expect(failure.message).toContain(`(${code})`);
     expect(failure.message).toMatch(reason);
@@ -20,7 +20,9 @@ describe("classifyTelegramError", () => {
       kind: "flood",
       seconds: 42,
     });
-    expect(classifyTelegramError(new errors.RPCError("FLOOD_WAIT_7", undefined, 420))).toMatchObject({
+    expect(
+      classifyTelegramError(new errors.RPCError("FLOOD_WAIT_7", new Api.updates.GetState(), 420)),
+    ).toMatchObject({
       kind: "flood",
       seconds: 7,
     });
@@ -31,7 +33,9 @@ describe("classifyTelegramError", () => {
       kind: "transient",
       message: "connect ECONNREFUSED 127.0.0.1:443",
     });
-    expect(classifyTelegramError(new errors.RPCError("CHANNEL_PRIVATE", undefined, 400))).toMatchObject({
+    expect(
+      classifyTelegramError(new errors.RPCError("CHANNEL_PRIVATE", new Api.updates.GetState(), 400)),
+    ).toMatchObject({
       kind: "transient",
     });
   });
