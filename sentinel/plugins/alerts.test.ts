@@ -281,6 +281,10 @@ describe("alerts end to end (Redis, SQLite, ingestion hook)", () => {
     expect(data.scoring_latency_ms.p99).toBeGreaterThanOrEqual(data.scoring_latency_ms.p50);
     expect(data.scoring).toMatchObject({ profiles: 2, enabled_profiles: 2 });
     expect(data.redis).toEqual({ kind: "redis", connected: true, ttl_store: "redis" });
+    // The ingestion counters since start agree with sentinel.db: 17 new messages, 2 edits.
+    expect(data.ingestion).toMatchObject({ messages_ingested: messages, messages_edited: 2 });
+    expect(data.ingestion.per_chat["-1009"]).toBe(10);
+    expect(data.backfill).toMatchObject({ state: "idle" });
     expect(data.uptime_seconds).toBe(0); // the fake clock has not moved since start
     console.info(
       `scoring latency over ${data.scoring_latency_ms.samples} messages:`,

@@ -7,7 +7,8 @@
  * the profiles of config/tgsentinel.yml are seeded; afterwards the UI owns them (PUT
  * /api/profiles), and a deliberately emptied set stays empty across restarts.
  *
- * Ingestion calls `consume` through its `onIngested` hook (messages are stored before). Messages
+ * Ingestion (`app.ingestion`) calls `consume` through its `onIngested` hook once a batch is stored;
+ * `consume` may also be called directly (tests, tools), with the same guarantees. Messages
  * stored but never scored (a crash in between, a failing hook) are scored after start-up.
  */
 import { performance } from "node:perf_hooks";
@@ -18,7 +19,6 @@ import { type LatencySummary, LatencyWindow } from "../alerts/latency-window.ts"
 import { ScoringBacklog } from "../alerts/scoring-backlog.ts";
 import type { PrismaClient } from "../db/generated/client.ts";
 import type { NormalizedMessage } from "../ingestion/message.ts";
-import type { IngestedHook } from "../ingestion/message-ingestion.ts";
 import { buildScorer, type Scorer } from "../scoring/engine.ts";
 import { type Profile, parseProfiles } from "../scoring/profile.ts";
 
@@ -240,11 +240,6 @@ export class ScoringService {
   }
 }
 
-/** What the ingestion plugin offers, when it is registered (it decorates `app.ingestion`). */
-interface IngestionHookSource {
-  onIngested(hook: IngestedHook): () => void;
-}
-
 export interface ScoringOptions {
   /** config `profiles` (validated): seeded when sentinel.db never held a profile set. */
   seedProfiles: readonly Profile[];
@@ -265,19 +260,11 @@ const scoring: FastifyPluginAsync<ScoringOptions> = async (app, opts) => {
   await service.load(opts.seedProfiles);
   app.decorate("scoring", service);
 
-  let unsubscribe: (() => void) | null = null;
-  const subscribe = () => {
-    if (unsubscribe || !app.hasDecorator("ingestion")) return;
-    const ingestion = (app as unknown as { ingestion: IngestionHookSource }).ingestion;
-    unsubscribe = ingestion.onIngested(service.consume);
-    log.debug("scoring ingested messages");
-  };
-  // The ingestion plugin is registered before this one; onReady covers any other order.
-  subscribe();
+  // Ingestion stores each batch, then hands it here.
+  const unsubscribe = app.ingestion.onIngested(service.consume);
 
   let backlog: Promise<unknown> = Promise.resolve();
   app.addHook("onReady", async () => {
-    subscribe();
     if (opts.scoreBacklogOnReady === false) return;
     // In the background: a large backlog must not hold up start-up.
     backlog = service.scoreBacklog().catch((error: unknown) => {
@@ -288,10 +275,14 @@ const scoring: FastifyPluginAsync<ScoringOptions> = async (app, opts) => {
     });
   });
   app.addHook("onClose", async () => {
-    unsubscribe?.();
+    unsubscribe();
     await service.close();
     await backlog;
   });
 };
 
-export default fp(scoring, { name: "scoring", dependencies: ["database", "alerts"], fastify: "5.x" });
+export default fp(scoring, {
+  name: "scoring",
+  dependencies: ["database", "alerts", "ingestion"],
+  fastify: "5.x",
+});

@@ -1,7 +1,7 @@
 /**
  * `GET /api/stats`: real figures, read when asked. Totals come from sentinel.db (they survive
  * restarts); rates, scoring latency and backfill progress come from the running process
- * (the ingestion counters when the ingestion plugin is registered, else sentinel.db).
+ * (`app.ingestion.stats()` and `app.scoring.stats()`).
  *
  * `data`: `started_at`, `uptime_seconds`, `messages_ingested` (stored, all time),
  * `messages_scored` (since start), `messages_per_minute` (new messages in the last 60 s),
@@ -10,7 +10,7 @@
  * {total, last_hour, per_profile}, `suppressed` {total, last_hour, per_profile, per_chat},
  * `scoring_latency_ms` {p50, p99, max, samples, total}, `scoring` (profile and batch counts),
  * `digests` {runs, last_run_at, next_run_at}, `redis` {kind, connected, ttl_store},
- * `ingestion` (the ingestion counters, or null), `backfill` (progress, or null).
+ * `ingestion` (the ingestion counters since start: per chat, edits, queue), `backfill` (progress).
  */
 
 import { ok } from "@tgsentinel/contract/envelope.ts";
@@ -18,15 +18,9 @@ import type { EventBus } from "@tgsentinel/contract/event-bus.ts";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { PrismaClient } from "../db/generated/client.ts";
-import type { IngestionStatsSnapshot } from "../ingestion/ingestion-stats.ts";
 
 export const STATS_CHATS_MAX = 200;
 const HOUR_MS = 3_600_000;
-
-/** The ingestion plugin's counters, when it is registered (it decorates `app.ingestion`). */
-interface IngestionStatsSource {
-  stats(): IngestionStatsSnapshot;
-}
 
 export interface StatsOptions {
   /** The clock (tests pass a fake one). */
@@ -77,14 +71,11 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
   app.get("/api/stats", async () => {
     const at = now();
     const hourAgo = new Date(at.getTime() - HOUR_MS);
-    const ingestion = app.hasDecorator("ingestion")
-      ? (app as unknown as { ingestion: IngestionStatsSource }).ingestion.stats()
-      : null;
+    const ingestion = app.ingestion.stats();
     const { prisma } = app;
     const [
       messages,
       newest,
-      recent,
       alertsTotal,
       alertsLastHour,
       alertsPerProfile,
@@ -96,11 +87,6 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
     ] = await Promise.all([
       prisma.message.count(),
       prisma.message.findFirst({ orderBy: { date: "desc" }, select: { date: true } }),
-      // Without the ingestion counters: rows stored in the last minute of wall time (created_at
-      // is written with the real clock, whatever clock this app was given).
-      ingestion
-        ? Promise.resolve(ingestion.messages_per_minute)
-        : prisma.message.count({ where: { createdAt: { gte: new Date(Date.now() - 60_000) } } }),
       prisma.alert.count(),
       prisma.alert.count({ where: { createdAt: { gte: hourAgo } } }),
       prisma.alert.groupBy({ by: ["profile"], _count: { _all: true } }),
@@ -122,7 +108,7 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       uptime_seconds: Math.max(0, Math.round((at.getTime() - startedAt.getTime()) / 1000)),
       messages_ingested: messages,
       messages_scored: scoring.messages_scored,
-      messages_per_minute: recent,
+      messages_per_minute: ingestion.messages_per_minute,
       last_message_at: newest?.date.toISOString() ?? null,
       per_chat: chats,
       alerts_created: alertsTotal,
@@ -149,13 +135,13 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       },
       redis: busState(app.bus, app.ttl.kind),
       ingestion,
-      backfill: ingestion?.backfill ?? null,
+      backfill: ingestion.backfill,
     });
   });
 };
 
 export default fp(stats, {
   name: "stats",
-  dependencies: ["database", "events", "scoring", "digests"],
+  dependencies: ["database", "events", "ingestion", "scoring", "digests"],
   fastify: "5.x",
 });

@@ -1,6 +1,6 @@
 /**
- * Test support for alerts, scoring and digests: messages, a feeder that goes through the real
- * ingestion path (queue → MessageStore → onIngested hooks → scoring), Redis adapters with a
+ * Test support for alerts, scoring and digests: messages, a feeder that goes through the app's
+ * ingestion (queue → MessageStore → onIngested hooks → scoring), Redis adapters with a
  * test prefix, an event recorder, and a settable clock.
  */
 import { RedisEventBus } from "@tgsentinel/contract/event-bus.ts";
@@ -10,8 +10,6 @@ import { testRedisTarget } from "@tgsentinel/contract/test-redis.ts";
 import { RedisTtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import type { FastifyInstance } from "fastify";
 import type { NormalizedMessage } from "../ingestion/message.ts";
-import { MessageIngestion } from "../ingestion/message-ingestion.ts";
-import { MessageStore } from "../ingestion/message-store.ts";
 import { authHeaders } from "./sentinel-fixture.ts";
 
 const CHAT_TITLES: Record<string, string> = {
@@ -125,46 +123,19 @@ export class EventRecorder {
   }
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 /**
- * Feeds messages the way Telegram updates arrive: through the app's ingestion (`app.ingestion`)
- * when that plugin is registered, else through a MessageIngestion of our own wired to
- * `app.scoring.consume` exactly as the plugin wires it. Resolves once stored and scored.
+ * Feeds messages the way Telegram updates arrive: through the app's ingestion (queue →
+ * MessageStore → onIngested hooks → scoring). Resolves once they are stored and scored.
  */
 export class Feeder {
-  private readonly own: MessageIngestion | null;
-  private readonly stopOwn: (() => void) | null;
-
-  constructor(private readonly app: FastifyInstance) {
-    if (app.hasDecorator("ingestion")) {
-      this.own = null;
-      this.stopOwn = null;
-    } else {
-      this.own = new MessageIngestion({
-        gateway: app.telegram,
-        store: new MessageStore(app.prisma),
-        chats: { include: [], exclude: [] },
-        maxMessagesPerChat: 0,
-        log: silent,
-      });
-      this.stopOwn = this.own.onIngested(app.scoring.consume);
-    }
-  }
-
-  private get ingestion(): Pick<MessageIngestion, "accept" | "flush"> {
-    return this.own ?? (this.app as unknown as { ingestion: MessageIngestion }).ingestion;
-  }
+  constructor(private readonly app: FastifyInstance) {}
 
   async feed(...messages: NormalizedMessage[]): Promise<void> {
-    for (const message of messages) await this.ingestion.accept(message);
-    await this.ingestion.flush();
+    for (const message of messages) await this.app.ingestion.accept(message);
+    await this.app.ingestion.flush();
   }
 
-  async close(): Promise<void> {
-    this.stopOwn?.();
-    await this.own?.close();
-  }
+  async close(): Promise<void> {}
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert on them.
