@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DATABASE_FILE_MODE, MigrationError, migrateDatabase } from "./migrate.ts";
+import { DATA_DIR_MODE, DATABASE_FILE_MODE, MigrationError, migrateDatabase } from "./migrate.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const schemas = ["sentinel", "ui"] as const;
@@ -23,6 +23,7 @@ describe("migrateDatabase", () => {
     const result = migrateDatabase(file, path.join(root, "prisma", name, "migrations"));
     expect(result.applied.length).toBeGreaterThan(0);
     expect(fs.statSync(file).mode & 0o777).toBe(DATABASE_FILE_MODE);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(DATA_DIR_MODE);
     const db = new Database(file, { readonly: true });
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]

@@ -45,7 +45,12 @@ interface AppliedRow {
  * A migration edited after it was applied is an error, never silently re-run.
  */
 export function migrateDatabase(dbFile: string, migrationsDir: string): MigrationResult {
-  fs.mkdirSync(path.dirname(dbFile), { recursive: true, mode: DATA_DIR_MODE });
+  const dataDir = path.dirname(dbFile);
+  if (!fs.existsSync(dataDir)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // mkdir's mode is filtered by the umask; the seed's mode is applied explicitly.
+    fs.chmodSync(dataDir, DATA_DIR_MODE);
+  }
   const created = !fs.existsSync(dbFile);
   const db = new Database(dbFile);
   try {
