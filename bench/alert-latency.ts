@@ -1,0 +1,131 @@
+/**
+ * Workload "alert_latency": the sentinel creates alerts at a steady rate through its real alert
+ * recorder; each is announced on Redis (`alert_created`), the UI's event relay pulls it into
+ * ui.db's cache over GET /api/alerts and publishes it to `alertAdded`, and N graphql-ws clients
+ * (the `ws` package with the logged-in cookie, the web UI's subscription) receive it. Latency is
+ * from the moment the sentinel starts creating an alert to the moment a subscriber has it, per
+ * alert and subscriber, on the same machine's wall clock.
+ */
+import type { Client } from "graphql-ws";
+import { login, wsClient } from "../ui-graphql/testing/graphql-client.ts";
+import type { RoleProcess } from "./child-rpc.ts";
+import { ALERT_FIELDS } from "./graphql-alerts-page.ts";
+import { progress } from "./progress.ts";
+import { type LatencySummary, summarize, wallClockMs } from "./sample-stats.ts";
+import type { CreatedAlerts } from "./sentinel-server.ts";
+import { BENCH_ADMIN } from "./ui-server.ts";
+
+const SUBSCRIPTION = `subscription AlertAdded($minScore: Float) { alertAdded(minScore: $minScore) { ${ALERT_FIELDS} } }`;
+
+export interface AlertLatencyOptions {
+  uiUrl: string;
+  sentinel: RoleProcess;
+  subscribers: number;
+  rate: number;
+  alerts: number;
+}
+
+export interface AlertLatencyResult {
+  ms: LatencySummary;
+  subscribers: number;
+  alerts: number;
+  rate_per_s: number;
+  achieved_rate_per_s: number;
+  /** (alert, subscriber) pairs expected and received. */
+  expected_receipts: number;
+  received_receipts: number;
+  /** Time the sentinel's recorder took per batch (write, caps, announce). */
+  record_ms: LatencySummary;
+}
+
+interface Subscriber {
+  client: Client;
+  received: Map<string, number>;
+  dispose: () => void;
+}
+
+type AlertNode = { chatId: string; messageId: number; profile: string };
+
+function subscribe(url: string, cookie: string, onError: (error: unknown) => void): Subscriber {
+  const client = wsClient(url, cookie);
+  const received = new Map<string, number>();
+  const dispose = client.subscribe<{ alertAdded: AlertNode }>(
+    { query: SUBSCRIPTION, variables: {} },
+    {
+      next: (value) => {
+        const at = wallClockMs();
+        const alert = value.data?.alertAdded;
+        if (alert) received.set(`${alert.chatId}:${alert.messageId}:${alert.profile}`, at);
+        if (value.errors) onError(value.errors);
+      },
+      error: onError,
+      complete: () => {},
+    },
+  );
+  return { client, received, dispose };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      progress(`alert_latency: gave up waiting for ${what}`);
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+export async function runAlertLatency(options: AlertLatencyOptions): Promise<AlertLatencyResult> {
+  const cookie = await login(options.uiUrl, BENCH_ADMIN.username, BENCH_ADMIN.password);
+  const errors: unknown[] = [];
+  const subscribers = Array.from({ length: options.subscribers }, () =>
+    subscribe(options.uiUrl, cookie, (error) => errors.push(error)),
+  );
+  const everyoneHas = (keys: string[]) => () =>
+    errors.length === 0 && subscribers.every((s) => keys.every((key) => s.received.has(key)));
+  try {
+    // Warm-up: a few alerts every subscriber must receive, so every subscription is live.
+    progress(`alert_latency: ${options.subscribers} subscribers connecting`);
+    for (let attempt = 0; ; attempt++) {
+      const warm = await options.sentinel.call<CreatedAlerts>("createAlerts", { rate: 1_000, count: 10 });
+      if (await waitFor(everyoneHas(warm.created.map(([key]) => key)), 5_000, "the warm-up alerts")) break;
+      if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
+      if (attempt >= 3) throw new Error("subscribers did not receive the warm-up alerts");
+    }
+    for (const s of subscribers) s.received.clear();
+
+    progress(`alert_latency: creating ${options.alerts} alerts at ${options.rate}/s`);
+    const run = await options.sentinel.call<CreatedAlerts>("createAlerts", {
+      rate: options.rate,
+      count: options.alerts,
+    });
+    const keys = run.created.map(([key]) => key);
+    await waitFor(everyoneHas(keys), 15_000 + (options.alerts / options.rate) * 5_000, "every receipt");
+    if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
+
+    const latencies: number[] = [];
+    for (const s of subscribers) {
+      for (const [key, createdAt] of run.created) {
+        const at = s.received.get(key);
+        if (at !== undefined) latencies.push(at - createdAt);
+      }
+    }
+    return {
+      ms: summarize(latencies),
+      subscribers: options.subscribers,
+      alerts: options.alerts,
+      rate_per_s: options.rate,
+      achieved_rate_per_s: run.achieved_rate,
+      expected_receipts: options.alerts * options.subscribers,
+      received_receipts: latencies.length,
+      record_ms: summarize(run.record_ms),
+    };
+  } finally {
+    for (const s of subscribers) {
+      s.dispose();
+      await s.client.dispose();
+    }
+  }
+}
