@@ -230,7 +230,7 @@ describe("the web UI against the running system", () => {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 860 });
       for (const [link, heading] of pages) {
         await go(link, heading);
-        await page.waitForLoadState("networkidle");
+        await page.waitForFunction(() => !document.querySelector("main .spinner"), null, { timeout: 20_000 });
         expect({ page: link, width, unlabelled: await unlabelledControls(page) }).toEqual({
           page: link,
           width,
