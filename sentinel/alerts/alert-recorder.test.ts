@@ -1,0 +1,91 @@
+/** AlertRecorder against a real sentinel.db; the TTL store is the memory one or a failing one. */
+import { MemoryTtlStore, type TtlStore } from "@tgsentinel/contract/ttl-store.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ProfileScore } from "../scoring/engine.ts";
+import { chatMessage } from "../testing/alerting-fixture.ts";
+import { createTempSentinelDb, type TempSentinelDb } from "../testing/temp-sentinel-db.ts";
+import type { ScoredBatchEntry } from "./alert-plan.ts";
+import { AlertRecorder } from "./alert-recorder.ts";
+import { AlertStore, type CreatedAlert } from "./alert-store.ts";
+
+const hit = (profile: string, value = 2): ProfileScore => ({
+  profile,
+  score: value,
+  threshold: 1,
+  alert: true,
+  reasons: [{ kind: "keyword", term: "x", weight: value }],
+});
+
+class FailingTtlStore extends MemoryTtlStore {
+  override async get(): Promise<string | null> {
+    throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+  }
+}
+
+describe("AlertRecorder", () => {
+  let db: TempSentinelDb;
+  const announced: CreatedAlert[] = [];
+  const warnings: string[] = [];
+
+  function recorder(ttl: TtlStore, caps = { perChatPerHour: 2, perProfilePerHour: 100 }) {
+    return new AlertRecorder({
+      store: new AlertStore(db.prisma),
+      ttl,
+      caps,
+      now: () => new Date("2026-03-02T09:10:00Z"),
+      log: { warn: (_obj, msg) => warnings.push(msg ?? "") },
+      announce: async (alert) => {
+        // Announced only once committed: the row is already readable.
+        expect(await db.prisma.alert.findUnique({ where: { id: alert.id } })).not.toBeNull();
+        announced.push(alert);
+      },
+    });
+  }
+
+  beforeEach(async () => {
+    db = await createTempSentinelDb();
+    announced.length = 0;
+    warnings.length = 0;
+  });
+  afterEach(async () => {
+    await db.dispose();
+  });
+
+  it("creates alerts, announces them in id order after commit, and never twice", async () => {
+    const r = recorder(new MemoryTtlStore());
+    const batch: ScoredBatchEntry[] = [
+      { message: chatMessage("-1001", 1, "x"), scores: [hit("a"), hit("b")] },
+      { message: chatMessage("-1002", 1, "x"), scores: [hit("a")] },
+    ];
+    const first = await r.record(batch, new Set(["a", "b"]));
+    expect(first.created.map((a) => `${a.chatId}/${a.profile}`)).toEqual(["-1001/a", "-1001/b", "-1002/a"]);
+    expect(first.created.map((a) => a.id)).toEqual([...first.created.map((a) => a.id)].sort((x, y) => x - y));
+    expect(first.created[0]!.createdAt.toISOString()).toBe("2026-03-02T09:10:00.000Z");
+    expect(announced).toEqual(first.created);
+
+    const again = await r.record(batch, new Set(["a", "b"]));
+    expect(again).toEqual({ created: [], revised: 0, suppressed: [] });
+    expect(await db.prisma.alert.count()).toBe(3);
+    expect(announced).toHaveLength(3);
+  });
+
+  it("lets alerts through uncapped when the TTL store is unreachable, and says so", async () => {
+    const r = recorder(new FailingTtlStore(), { perChatPerHour: 1, perProfilePerHour: 1 });
+    const batch = [1, 2, 3].map((i) => ({ message: chatMessage("-1001", i, "x"), scores: [hit("a")] }));
+    const outcome = await r.record(batch, new Set(["a"]));
+    expect(outcome.created).toHaveLength(3);
+    expect(outcome.suppressed).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/alert caps unavailable/)]);
+  });
+
+  it("counts suppressions per chat, profile and hour across batches", async () => {
+    const r = recorder(new MemoryTtlStore());
+    for (let i = 1; i <= 4; i++)
+      await r.record([{ message: chatMessage("-1001", i, "x"), scores: [hit("a")] }], new Set(["a"]));
+    expect(await db.prisma.alert.count()).toBe(2);
+    const rows = await db.prisma.alertSuppression.findMany();
+    expect(rows.map((row) => [row.chatId, row.profile, row.hour.toISOString(), row.count])).toEqual([
+      ["-1001", "a", "2026-03-02T09:00:00.000Z", 2],
+    ]);
+  });
+});
