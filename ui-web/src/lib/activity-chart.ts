@@ -76,7 +76,8 @@ export function chartGeometry(
     const value = Math.round((maxValue * i) / steps);
     return { y: y(value), value };
   });
-  const tickCount = Math.min(points.length, 5);
+  // About one label per 90 px, so they never overlap on a phone.
+  const tickCount = Math.min(points.length, Math.max(2, Math.min(5, Math.floor(innerW / 90))));
   const xTicks: { x: number; label: string }[] = [];
   for (let t = 0; t < tickCount; t++) {
     const i = tickCount === 1 ? 0 : Math.round((t / (tickCount - 1)) * (points.length - 1));

@@ -54,3 +54,21 @@ describe("chart geometry", () => {
     expect(g.messagesArea).toBe("");
   });
 });
+
+describe("x labels", () => {
+  it("keeps about 90 px per label so a phone-wide chart does not overlap them", () => {
+    const points = Array.from({ length: 24 }, (_, i) => ({ at: String(i), messages: null, alerts: 0 }));
+    const narrow = chartGeometry(
+      points,
+      { width: 330, height: 100, padLeft: 40, padRight: 12, padTop: 0, padBottom: 0 },
+      (s) => s,
+    );
+    const wide = chartGeometry(
+      points,
+      { width: 800, height: 100, padLeft: 40, padRight: 12, padTop: 0, padBottom: 0 },
+      (s) => s,
+    );
+    expect(narrow.xTicks.map((t) => t.label)).toEqual(["0", "12", "23"]);
+    expect(wide.xTicks).toHaveLength(5);
+  });
+});
