@@ -16,7 +16,7 @@ import type { NormalizedMessage } from "../ingestion/message.ts";
 import { KeywordAutomaton, type KeywordSource } from "./keyword-automaton.ts";
 import { type FoldedText, foldTerm, foldWithOffsets, originalSpan } from "./normalize.ts";
 import type { Profile } from "./profile.ts";
-import { SimilarityIndex } from "./similarity.ts";
+import { type ExampleSet, SimilarityIndex } from "./similarity.ts";
 
 /**
  * Regexes see at most this many UTF-16 code units of a message: every Telegram message and caption
@@ -194,7 +194,7 @@ class CompiledScorer implements Scorer {
 
     const keywords: KeywordSource[] = [];
     const regexByKey = new Map<string, SharedRegex>();
-    const exampleSets: Array<{ profileIndex: number; texts: string[] }> = [];
+    const exampleSets: ExampleSet[] = [];
     profiles.forEach((profile, profileIndex) => {
       if (!profile.enabled) return;
       profile.keywords.forEach((keyword, keywordIndex) => {

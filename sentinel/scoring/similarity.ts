@@ -2,8 +2,10 @@
  * Similarity to example messages: TF-IDF over character 3–5-grams of folded text, compared by
  * cosine. No model, no download, deterministic. The IDF comes from the example texts of all profiles
  * (so n-grams common to every topic, like " the ", weigh little); example vectors are computed once
- * at build time and kept in an inverted index, so a message only touches the examples that share
- * n-grams with it.
+ * at build time.
+ *
+ * A message's cost is the number of postings its n-grams touch (their document frequencies): small
+ * for a few profiles with examples, growing with the number of example texts for common n-grams.
  */
 import { CharClass, charClass, foldTerm } from "./normalize.ts";
 
@@ -29,36 +31,105 @@ export interface SimilarityMatch {
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-const HASH_MASK = 0x3fffffff; // small non-negative integers keep Map keys fast
+const HASH_MASK = 0x3fffffff;
+const SPACE = 32;
 
-/**
- * Term frequencies of the hashed 3–5-grams of already-folded text. Non-word characters are mapped
- * to single spaces and the text is padded, so word starts and ends form their own n-grams.
- */
-export function ngramCounts(folded: string): Map<number, number> {
-  const units: number[] = [32];
-  const limit = Math.min(folded.length, MAX_SIMILARITY_INPUT);
-  for (let i = 0; i < limit; i++) {
-    const c = folded.charCodeAt(i);
-    const cls = c < 128 ? charClass(c) : charClass(folded.codePointAt(i)!);
-    if (cls === CharClass.Other) {
-      if (units[units.length - 1] !== 32) units.push(32);
-    } else units.push(c);
+/** Open-addressing hash table (linear probing) from non-negative int keys to int values. */
+class IntTable {
+  readonly keys: Int32Array;
+  readonly values: Int32Array;
+  private readonly mask: number;
+
+  constructor(minCapacity: number) {
+    let size = 16;
+    while (size < minCapacity * 2) size *= 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
   }
-  if (units[units.length - 1] !== 32) units.push(32);
-  const counts = new Map<number, number>();
-  for (let start = 0; start + MIN_NGRAM <= units.length; start++) {
-    let hash = FNV_OFFSET;
-    const end = Math.min(units.length, start + MAX_NGRAM);
-    for (let k = start; k < end; k++) {
-      hash = Math.imul(hash ^ units[k]!, FNV_PRIME);
-      if (k - start + 1 >= MIN_NGRAM) {
-        const key = (hash ^ (k - start)) & HASH_MASK;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  slot(key: number): number {
+    let s = Math.imul(key, 0x9e3779b1) & this.mask;
+    while (this.keys[s] !== -1 && this.keys[s] !== key) s = (s + 1) & this.mask;
+    return s;
+  }
+
+  get(key: number): number {
+    const s = this.slot(key);
+    return this.keys[s] === key ? this.values[s]! : -1;
+  }
+}
+
+/** Reusable scratch for one text's n-grams (queries are synchronous, so one set per index). */
+class GramCounter {
+  private readonly units = new Uint16Array(MAX_SIMILARITY_INPUT + 2);
+  private readonly table: IntTable;
+  /** Distinct grams of the last text, in first-seen order, and their counts. */
+  readonly grams: Int32Array;
+  readonly counts: Int32Array;
+  private readonly slots: Int32Array;
+  size = 0;
+
+  constructor() {
+    const maxGrams = (MAX_SIMILARITY_INPUT + 2) * (MAX_NGRAM - MIN_NGRAM + 1);
+    this.table = new IntTable(maxGrams);
+    this.grams = new Int32Array(maxGrams);
+    this.counts = new Int32Array(maxGrams);
+    this.slots = new Int32Array(maxGrams);
+  }
+
+  /**
+   * Counts the hashed 3–5-grams of already-folded text. Non-word characters become single spaces
+   * and the text is padded, so word starts and ends form their own n-grams.
+   */
+  count(folded: string): void {
+    for (let k = 0; k < this.size; k++) this.table.keys[this.slots[k]!] = -1;
+    this.size = 0;
+    const units = this.units;
+    let length = 0;
+    units[length++] = SPACE;
+    const limit = Math.min(folded.length, MAX_SIMILARITY_INPUT);
+    for (let i = 0; i < limit; i++) {
+      const c = folded.charCodeAt(i);
+      const cls = c < 128 ? charClass(c) : charClass(folded.codePointAt(i)!);
+      if (cls === CharClass.Other) {
+        if (units[length - 1] !== SPACE) units[length++] = SPACE;
+      } else units[length++] = c;
+    }
+    if (units[length - 1] !== SPACE) units[length++] = SPACE;
+    for (let start = 0; start + MIN_NGRAM <= length; start++) {
+      let hash = FNV_OFFSET;
+      const end = Math.min(length, start + MAX_NGRAM);
+      for (let k = start; k < end; k++) {
+        hash = Math.imul(hash ^ units[k]!, FNV_PRIME);
+        if (k - start + 1 >= MIN_NGRAM) this.add((hash ^ (k - start)) & HASH_MASK);
       }
     }
   }
-  return counts;
+
+  private add(gram: number): void {
+    const s = this.table.slot(gram);
+    if (this.table.keys[s] === gram) {
+      this.counts[this.table.values[s]!]!++;
+      return;
+    }
+    this.table.keys[s] = gram;
+    this.table.values[s] = this.size;
+    this.grams[this.size] = gram;
+    this.counts[this.size] = 1;
+    this.slots[this.size] = s;
+    this.size++;
+  }
+}
+
+/** Term frequencies of the hashed n-grams of folded text (for inspection and tests). */
+export function ngramCounts(folded: string): Map<number, number> {
+  const counter = new GramCounter();
+  counter.count(folded);
+  const out = new Map<number, number>();
+  for (let k = 0; k < counter.size; k++) out.set(counter.grams[k]!, counter.counts[k]!);
+  return out;
 }
 
 function tfWeight(count: number): number {
@@ -66,22 +137,24 @@ function tfWeight(count: number): number {
 }
 
 export class SimilarityIndex {
-  /** n-gram → row in the postings. */
-  private readonly vocabulary: Map<number, number>;
+  /** n-gram hash → row. */
+  private readonly vocabulary: IntTable;
   private readonly idf: Float64Array;
   /** IDF of an n-gram no example contains. */
   private readonly unseenIdf: number;
+  /** Inverted index: (example, weight) postings of every row, CSR. */
   private readonly postingStart: Int32Array;
   private readonly postingExample: Int32Array;
   private readonly postingWeight: Float64Array;
   private readonly exampleProfile: Int32Array;
   private readonly exampleLocalIndex: Int32Array;
-  /** Scratch accumulators, reset after each query (queries are synchronous). */
+  // Scratch, reset after each query (queries are synchronous).
+  private readonly counter = new GramCounter();
   private readonly dot: Float64Array;
   private readonly touched: Int32Array;
 
   private constructor(parts: {
-    vocabulary: Map<number, number>;
+    vocabulary: IntTable;
     idf: Float64Array;
     unseenIdf: number;
     postingStart: Int32Array;
@@ -110,48 +183,61 @@ export class SimilarityIndex {
   static build(sets: readonly ExampleSet[]): SimilarityIndex {
     const exampleProfile: number[] = [];
     const exampleLocalIndex: number[] = [];
-    const exampleCounts: Array<Map<number, number>> = [];
+    const exampleGrams: Array<{ grams: Int32Array; counts: Int32Array }> = [];
+    const counter = new GramCounter();
     for (const set of sets) {
       set.texts.forEach((text, local) => {
+        counter.count(foldTerm(text));
         exampleProfile.push(set.profileIndex);
         exampleLocalIndex.push(local);
-        exampleCounts.push(ngramCounts(foldTerm(text)));
+        exampleGrams.push({
+          grams: counter.grams.slice(0, counter.size),
+          counts: counter.counts.slice(0, counter.size),
+        });
       });
     }
-    const documents = exampleCounts.length;
+    const documents = exampleGrams.length;
 
-    const vocabulary = new Map<number, number>();
+    let totalGrams = 0;
+    for (const e of exampleGrams) totalGrams += e.grams.length;
+    const vocabulary = new IntTable(Math.max(1, totalGrams));
     const df: number[] = [];
-    for (const counts of exampleCounts) {
-      for (const gram of counts.keys()) {
-        const row = vocabulary.get(gram);
-        if (row === undefined) {
-          vocabulary.set(gram, df.length);
-          df.push(1);
-        } else df[row]!++;
-      }
-    }
+    const exampleRows = exampleGrams.map(({ grams }) =>
+      Int32Array.from(grams, (gram) => {
+        const s = vocabulary.slot(gram);
+        if (vocabulary.keys[s] === gram) {
+          df[vocabulary.values[s]!]!++;
+          return vocabulary.values[s]!;
+        }
+        vocabulary.keys[s] = gram;
+        vocabulary.values[s] = df.length;
+        df.push(1);
+        return df.length - 1;
+      }),
+    );
+    const rows = df.length;
     // Smoothed IDF: never zero, so an n-gram every example shares still counts a little.
     const idf = Float64Array.from(df, (d) => Math.log((1 + documents) / (1 + d)) + 1);
     const unseenIdf = Math.log(1 + documents) + 1;
 
-    const postingStart = new Int32Array(df.length + 1);
-    for (let row = 0; row < df.length; row++) postingStart[row + 1] = postingStart[row]! + df[row]!;
-    const fill = postingStart.slice(0, df.length);
-    const postingExample = new Int32Array(postingStart[df.length]!);
-    const postingWeight = new Float64Array(postingStart[df.length]!);
-    exampleCounts.forEach((counts, example) => {
+    const postingStart = new Int32Array(rows + 1);
+    for (let row = 0; row < rows; row++) postingStart[row + 1] = postingStart[row]! + df[row]!;
+    const fill = postingStart.slice(0, rows);
+    const postingExample = new Int32Array(postingStart[rows]!);
+    const postingWeight = new Float64Array(postingStart[rows]!);
+    exampleGrams.forEach(({ counts }, example) => {
+      const exampleRowList = exampleRows[example]!;
       let norm = 0;
-      for (const [gram, count] of counts) {
-        const w = tfWeight(count) * idf[vocabulary.get(gram)!]!;
+      for (let k = 0; k < exampleRowList.length; k++) {
+        const w = tfWeight(counts[k]!) * idf[exampleRowList[k]!]!;
         norm += w * w;
       }
       norm = Math.sqrt(norm);
-      for (const [gram, count] of counts) {
-        const row = vocabulary.get(gram)!;
+      for (let k = 0; k < exampleRowList.length; k++) {
+        const row = exampleRowList[k]!;
         const at = fill[row]!++;
         postingExample[at] = example;
-        postingWeight[at] = norm === 0 ? 0 : (tfWeight(count) * idf[row]!) / norm;
+        postingWeight[at] = norm === 0 ? 0 : (tfWeight(counts[k]!) * idf[row]!) / norm;
       }
     });
 
@@ -173,21 +259,23 @@ export class SimilarityIndex {
    */
   bestMatches(folded: string): SimilarityMatch[] {
     if (this.exampleCount === 0) return [];
-    const counts = ngramCounts(folded);
+    const counter = this.counter;
+    counter.count(folded);
     let norm = 0;
-    for (const [gram, count] of counts) {
-      const row = this.vocabulary.get(gram);
-      const w = tfWeight(count) * (row === undefined ? this.unseenIdf : this.idf[row]!);
+    for (let k = 0; k < counter.size; k++) {
+      const row = this.vocabulary.get(counter.grams[k]!);
+      const w = tfWeight(counter.counts[k]!) * (row === -1 ? this.unseenIdf : this.idf[row]!);
       norm += w * w;
     }
     if (norm === 0) return [];
     norm = Math.sqrt(norm);
 
+    // Accumulated in the message's n-gram order: the same for every example, whatever the profiles.
     let touchedCount = 0;
-    for (const [gram, count] of counts) {
-      const row = this.vocabulary.get(gram);
-      if (row === undefined) continue;
-      const w = tfWeight(count) * this.idf[row]!;
+    for (let k = 0; k < counter.size; k++) {
+      const row = this.vocabulary.get(counter.grams[k]!);
+      if (row === -1) continue;
+      const w = tfWeight(counter.counts[k]!) * this.idf[row]!;
       for (let p = this.postingStart[row]!; p < this.postingStart[row + 1]!; p++) {
         const example = this.postingExample[p]!;
         if (this.dot[example] === 0) this.touched[touchedCount++] = example;
