@@ -1,12 +1,10 @@
 import type { Alert, PrismaClient } from "./db/generated/client.ts";
-import type { SentinelAlert, SentinelClient } from "./sentinel-client.ts";
+import { type SentinelAlert, SentinelApiError, type SentinelClient } from "./sentinel-client.ts";
 
-/** SyncState key of the newest `created_at` cached so far. */
-export const ALERTS_SINCE_KEY = "alerts.since";
+/** SyncState key of the GET /api/alerts cursor after the newest alert cached. */
+export const ALERTS_CURSOR_KEY = "alerts.cursor";
 /** Page size asked of GET /api/alerts (the contract's maximum). */
 export const ALERT_PAGE_SIZE = 500;
-/** Re-read this far before the stored mark, so alerts created in the same instant are never skipped. */
-const SINCE_OVERLAP_MS = 2_000;
 /** A sync stops after this many pages and continues on the next trigger. */
 const MAX_PAGES_PER_SYNC = 200;
 
@@ -34,10 +32,12 @@ function rowOf(a: SentinelAlert) {
 }
 
 /**
- * ui.db's copy of the sentinel's alerts. `sync()` pages through GET /api/alerts from the stored
- * mark (SyncState) and inserts what is missing; it runs at start-up, on every alert_created
- * event and after the bus or the sentinel comes back, so nothing is lost while either was down.
- * Concurrent calls share one run (plus one follow-up run if asked for during it).
+ * ui.db's copy of the sentinel's alerts. GET /api/alerts lists alerts in id order after a
+ * cursor; `sync()` continues from the cursor stored in SyncState, inserting each page and moving
+ * the cursor in the same transaction, until the sentinel says there is no more. It runs at
+ * start-up, on every alert_created event and after the bus or the sentinel comes back, so
+ * nothing is lost while either was down. Concurrent calls share one run (plus one follow-up run
+ * if asked for during it).
  */
 export class AlertCache {
   private running: Promise<number> | null = null;
@@ -75,53 +75,58 @@ export class AlertCache {
   }
 
   private async syncOnce(): Promise<number> {
-    const mark = await this.db.syncState.findUnique({ where: { key: ALERTS_SINCE_KEY } });
-    const since = mark ? new Date(new Date(mark.value).getTime() - SINCE_OVERLAP_MS).toISOString() : null;
-    let cursor: string | null = null;
-    let newest = mark ? new Date(mark.value) : null;
+    let cursor = (await this.db.syncState.findUnique({ where: { key: ALERTS_CURSOR_KEY } }))?.value ?? null;
     let added = 0;
-    const seenCursors = new Set<string>();
-    let complete = false;
     for (let page = 0; page < MAX_PAGES_PER_SYNC; page++) {
-      const result = await this.sentinel.alerts({ limit: this.pageSize, cursor, since });
-      const fresh = await this.store(result.alerts);
+      let result: Awaited<ReturnType<SentinelClient["alerts"]>>;
+      try {
+        result = await this.sentinel.alerts({ limit: this.pageSize, cursor });
+      } catch (err) {
+        // A cursor the sentinel no longer knows (its database was replaced): start over; the
+        // inserts below skip what is cached already.
+        if (cursor !== null && err instanceof SentinelApiError && err.httpStatus === 400) {
+          cursor = null;
+          continue;
+        }
+        throw err;
+      }
+      const fresh = await this.store(result.alerts, result.next_cursor);
       added += fresh.length;
-      for (const a of result.alerts) {
-        const created = new Date(a.created_at);
-        if (!newest || created > newest) newest = created;
-      }
       if (fresh.length > 0) this.options.onNew?.(fresh);
+      if (!result.has_more || result.next_cursor === null || result.next_cursor === cursor) break;
       cursor = result.next_cursor;
-      if (cursor === null || seenCursors.has(cursor) || result.alerts.length === 0) {
-        complete = true;
-        break;
-      }
-      seenCursors.add(cursor);
-    }
-    // The mark only moves after a complete pass: pages may come newest first.
-    if (complete && newest) {
-      const value = newest.toISOString();
-      await this.db.syncState.upsert({
-        where: { key: ALERTS_SINCE_KEY },
-        create: { key: ALERTS_SINCE_KEY, value },
-        update: { value },
-      });
     }
     return added;
   }
 
-  /** Inserts the alerts not cached yet (one transaction); returns them, oldest first. */
-  private async store(alerts: SentinelAlert[]): Promise<Alert[]> {
-    if (alerts.length === 0) return [];
+  /** Inserts the alerts not cached yet and stores the cursor (one transaction); returns the new ones. */
+  private async store(alerts: SentinelAlert[], nextCursor: string | null): Promise<Alert[]> {
     const ids = alerts.map((a) => a.id);
     return this.db.$transaction(async (tx) => {
-      const existing = new Set(
-        (await tx.alert.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id),
-      );
-      const missing = [...new Map(alerts.filter((a) => !existing.has(a.id)).map((a) => [a.id, a])).values()];
-      if (missing.length === 0) return [];
-      await tx.alert.createMany({ data: missing.map(rowOf) });
-      return tx.alert.findMany({ where: { id: { in: missing.map((a) => a.id) } }, orderBy: { id: "asc" } });
+      let fresh: Alert[] = [];
+      if (alerts.length > 0) {
+        const existing = new Set(
+          (await tx.alert.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+        );
+        const missing = [
+          ...new Map(alerts.filter((a) => !existing.has(a.id)).map((a) => [a.id, a])).values(),
+        ];
+        if (missing.length > 0) {
+          await tx.alert.createMany({ data: missing.map(rowOf) });
+          fresh = await tx.alert.findMany({
+            where: { id: { in: missing.map((a) => a.id) } },
+            orderBy: { id: "asc" },
+          });
+        }
+      }
+      if (nextCursor !== null) {
+        await tx.syncState.upsert({
+          where: { key: ALERTS_CURSOR_KEY },
+          create: { key: ALERTS_CURSOR_KEY, value: nextCursor },
+          update: { value: nextCursor },
+        });
+      }
+      return fresh;
     });
   }
 }

@@ -1,7 +1,9 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { RedisEventBus } from "@tgsentinel/contract/event-bus.ts";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERTS_SINCE_KEY } from "./alert-cache.ts";
+import { PrismaClient as SentinelPrisma } from "../sentinel/db/generated/client.ts";
+import { ALERTS_CURSOR_KEY } from "./alert-cache.ts";
 import { collect, gql, login, wsClient } from "./testing/graphql-client.ts";
 import {
   ADMIN,
@@ -19,41 +21,68 @@ let ui: TestUi;
 let cookie: string;
 let messageId = 0;
 
-/** The sentinel creates an alert: a row in sentinel.db, then alert_created on its bus (unless `silent`). */
+/** Keyword → weight of the test profile: a message with one of them scores exactly that weight. */
+const KEYWORDS: Record<number, string> = {
+  1: "alpha",
+  2: "beta",
+  3.5: "gamma",
+  4: "delta",
+  5: "epsilon",
+  6: "zeta",
+  7: "eta",
+  9: "theta",
+};
+
+/**
+ * The sentinel creates an alert: a message goes through its real ingestion, scoring and alert
+ * recorder, which publishes alert_created after commit. `silent` instead writes the row alone,
+ * as if its event had been lost.
+ */
 async function createAlert(
   s: TestSentinel,
-  data: { score: number; chatId?: string; text?: string; profile?: string },
+  data: { score: number; chatId?: string; text?: string },
   options: { silent?: boolean } = {},
 ) {
   messageId += 1;
-  const alert = await s.app.prisma.alert.create({
-    data: {
-      chatId: data.chatId ?? "-1001",
-      chatTitle: "News",
-      messageId,
-      profile: data.profile ?? "security",
-      score: data.score,
-      reasons: JSON.stringify([
-        { kind: "keyword", term: "breach", weight: data.score, start: 0, end: 6, text: "breach" },
-      ]),
-      text: data.text ?? `breach number ${messageId}`,
-      senderName: "Bob",
-      link: `https://t.me/c/1/${messageId}`,
-      messageDate: new Date(),
-    },
-  });
-  if (!options.silent) {
-    await s.app.bus.publish("alert_created", {
-      id: alert.id,
-      chat_id: alert.chatId,
-      chat_title: alert.chatTitle,
-      message_id: alert.messageId,
-      profile: alert.profile,
-      score: alert.score,
-      created_at: alert.createdAt.toISOString(),
+  const term = KEYWORDS[data.score];
+  if (!term) throw new Error(`no keyword scores ${data.score}`);
+  const chatId = data.chatId ?? "-1001";
+  const text = `${term}: ${data.text ?? `message ${messageId}`}`;
+  if (options.silent) {
+    return s.app.prisma.alert.create({
+      data: {
+        chatId,
+        chatTitle: "News",
+        messageId,
+        profile: "security",
+        score: data.score,
+        reasons: JSON.stringify([{ kind: "keyword", term, weight: data.score }]),
+        text,
+        messageDate: new Date(),
+      },
     });
   }
-  return alert;
+  await s.app.ingestion.accept({
+    chatId,
+    chatTitle: "News",
+    chatType: "channel",
+    chatUsername: null,
+    messageId,
+    senderId: "5",
+    senderUsername: "bob",
+    senderName: "Bob",
+    text,
+    date: new Date(),
+    editDate: null,
+    replyToMsgId: null,
+    forwardFrom: null,
+    link: null,
+    mentionsMe: false,
+    reactions: 0,
+    forwards: 0,
+  });
+  await s.app.ingestion.flush();
+  return s.app.prisma.alert.findFirstOrThrow({ where: { chatId, messageId } });
 }
 
 async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
@@ -71,6 +100,22 @@ beforeAll(async () => {
   sentinel = await startSentinel({ prefix });
   ui = await startUi({ prefix, sentinelBaseUrl: sentinel.baseUrl });
   cookie = await login(ui.url, ADMIN.username, ADMIN.password);
+  // The profile is made in the UI and pushed to the sentinel, which scores with it.
+  const created = await gql(
+    ui.url,
+    "mutation($input: ProfileInput!) { createProfile(input: $input) { id } }",
+    {
+      input: {
+        name: "security",
+        definition: {
+          threshold: 1,
+          keywords: Object.entries(KEYWORDS).map(([weight, term]) => ({ term, weight: Number(weight) })),
+        },
+      },
+    },
+    cookie,
+  );
+  expect(created.errors).toBeUndefined();
 });
 
 afterAll(async () => {
@@ -97,8 +142,8 @@ describe("alertAdded", () => {
     expect(got!.alertAdded).toEqual({
       id: high.id,
       score: 3.5,
-      text: "a big breach",
-      reasons: [{ kind: "keyword", term: "breach" }],
+      text: "gamma: a big breach",
+      reasons: [{ kind: "keyword", term: "gamma" }],
     });
     expect(await ui.ui.services.db.alert.findUnique({ where: { id: high.id } })).not.toBeNull();
     await new Promise((r) => setTimeout(r, 200));
@@ -195,8 +240,10 @@ describe("catching up", () => {
     cookie = await login(ui.url, ADMIN.username, ADMIN.password);
     for (const a of missed)
       expect(await ui.ui.services.db.alert.findUnique({ where: { id: a.id } })).not.toBeNull();
-    const mark = await ui.ui.services.db.syncState.findUnique({ where: { key: ALERTS_SINCE_KEY } });
-    expect(new Date(mark!.value).getTime()).toBe(missed[1]!.createdAt.getTime());
+    // The stored cursor is the sentinel's, after the newest alert: a fresh page from it is empty.
+    const mark = await ui.ui.services.db.syncState.findUnique({ where: { key: ALERTS_CURSOR_KEY } });
+    const next = await ui.ui.services.sentinel.alerts({ cursor: mark!.value });
+    expect(next.alerts).toEqual([]);
   });
 
   it("resyncs after the event bus reconnects (events published meanwhile are lost)", async () => {
@@ -211,7 +258,7 @@ describe("catching up", () => {
   });
 
   it("resyncs when the sentinel comes back", async () => {
-    const { dir, port } = sentinel;
+    const { dir, port, databaseFile } = sentinel;
     await sentinel.close({ keepData: true });
     // An alert_created arrives while the sentinel cannot be asked: the sync fails and the UI starts probing.
     const bus = new RedisEventBus({ url: redisUrl(), prefix });
@@ -225,11 +272,26 @@ describe("catching up", () => {
       created_at: new Date().toISOString(),
     });
     await bus.close();
+    // Meanwhile an alert lands in sentinel.db (written here while the sentinel is stopped).
+    const db = new SentinelPrisma({ adapter: new PrismaBetterSQLite3({ url: `file:${databaseFile}` }) });
+    const missed = await db.alert.create({
+      data: {
+        chatId: "-1001",
+        chatTitle: "News",
+        messageId: 10_000,
+        profile: "security",
+        score: 7,
+        reasons: "[]",
+        text: "eta: while down",
+        messageDate: new Date(),
+      },
+    });
+    await db.$disconnect();
     await new Promise((r) => setTimeout(r, 300));
+    expect(await ui.ui.services.db.alert.findUnique({ where: { id: missed.id } })).toBeNull();
     sentinel = await startSentinel({ prefix, dir, port });
-    const later = await createAlert(sentinel, { score: 7 }, { silent: true });
     await until(
-      () => ui.ui.services.db.alert.findUnique({ where: { id: later.id } }),
+      () => ui.ui.services.db.alert.findUnique({ where: { id: missed.id } }),
       (row) => row !== null,
     );
   });
@@ -268,15 +330,19 @@ describe("digests, stats and chats", () => {
   });
 
   it("chats come from the sentinel", async () => {
-    await sentinel.app.prisma.chat.create({
-      data: { id: "-1001", title: "News", type: "channel", included: true },
-    });
+    const expected = (await sentinel.app.prisma.chat.findMany()).map((c) => ({
+      id: c.id,
+      title: c.title,
+      included: c.included,
+    }));
+    expect(expected).toContainEqual({ id: "-1001", title: "News", included: true });
     const chats = await gql<{ chats: { id: string; title: string; included: boolean }[] }>(
       ui.url,
       "{ chats { id title included } }",
       {},
       cookie,
     );
-    expect(chats.data?.chats).toEqual([{ id: "-1001", title: "News", included: true }]);
+    expect(chats.data?.chats).toEqual(expect.arrayContaining(expected));
+    expect(chats.data?.chats).toHaveLength(expected.length);
   });
 });

@@ -282,11 +282,14 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
     wss,
   );
 
-  app.addHook("onClose", async () => {
+  // preClose, not onClose: the HTTP server waits for open sockets before onClose hooks run,
+  // so open subscriptions (a browser tab) would otherwise hold up the shutdown.
+  app.addHook("preClose", async () => {
     app.server.off("upgrade", onUpgrade);
     offRevoke();
-    for (const client of wss.clients) client.terminate();
+    for (const client of wss.clients) client.close(1001, "Server shutting down");
     await disposable.dispose();
+    for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 

@@ -130,10 +130,15 @@ export class ProfileStore {
   /** Scores sample texts against a profile that need not be saved. */
   test(input: ProfileInput, texts: string[]): Promise<ProfileTestScore[]> {
     const clean = cleanInput(input);
-    return this.sentinel.testProfile(
-      sentinelProfileOf(clean),
-      texts.map((text) => ({ text })),
-    );
+    return this.sentinel
+      .testProfile(
+        sentinelProfileOf(clean),
+        texts.map((text) => ({ text })),
+      )
+      .catch((err) => {
+        // The sentinel names fields of the tested profile "profile.<field>".
+        throw withProfileNames(err, [clean], (path) => (path[0] === "profile" ? path.slice(1) : null));
+      });
   }
 
   /**
@@ -196,11 +201,17 @@ export class ProfileStore {
  * A rejected set names fields by index in the pushed set (profiles[2].regex[0].pattern); the
  * user edits one profile, so name the profile and make the path relative to it.
  */
-function withProfileNames(err: unknown, pushed: ProfileInput[]): unknown {
+function withProfileNames(
+  err: unknown,
+  pushed: ProfileInput[],
+  single?: (path: (string | number)[]) => (string | number)[] | null,
+): unknown {
   if (!(err instanceof SentinelApiError)) return err;
   const fields = fieldProblemsOf(err.details);
   if (!fields) return err;
   const named = fields.map((f) => {
+    const relative = single?.(f.path);
+    if (relative && pushed[0]) return { profile: pushed[0].name, path: relative, message: f.message };
     const [head, index, ...rest] = f.path;
     const profile = head === "profiles" && typeof index === "number" ? pushed[index] : undefined;
     return profile ? { profile: profile.name, path: rest, message: f.message } : f;

@@ -185,6 +185,21 @@ describe("profiles", () => {
   });
 });
 
+describe("testProfile with an invalid profile", () => {
+  it("names the field relative to the profile", async () => {
+    const result = await gql(
+      ui.url,
+      `mutation($p: ProfileInput!, $t: [String!]!) { testProfile(profile: $p, texts: $t) { score } }`,
+      { p: { name: "try", definition: { threshold: 0 } }, t: ["x"] },
+      cookie,
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe("INVALID_PROFILES");
+    expect(result.errors?.[0]?.extensions?.fields).toEqual([
+      expect.objectContaining({ profile: "try", path: ["threshold"] }),
+    ]);
+  });
+});
+
 describe("settings", () => {
   it("stores, lists and deletes JSON settings; refuses bad keys", async () => {
     const set = await gql(

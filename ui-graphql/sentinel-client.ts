@@ -99,8 +99,13 @@ export type SentinelAlert = z.infer<typeof sentinelAlertSchema>;
 const alertsPageSchema = z.object({
   alerts: z.array(sentinelAlertSchema),
   next_cursor: z.union([z.string(), z.number()]).nullable().optional(),
+  has_more: z.boolean().optional(),
 });
-export type SentinelAlertsPage = { alerts: SentinelAlert[]; next_cursor: string | null };
+/**
+ * A page of GET /api/alerts: ascending ids after `cursor`; `next_cursor` is the position after
+ * the last alert returned (the request's own cursor on an empty page).
+ */
+export type SentinelAlertsPage = { alerts: SentinelAlert[]; next_cursor: string | null; has_more: boolean };
 
 export const sentinelDigestRunSchema = z.object({
   id: z.number().int(),
@@ -215,7 +220,12 @@ export class SentinelClient {
         },
       }),
     );
-    return { alerts: data.alerts, next_cursor: data.next_cursor == null ? null : String(data.next_cursor) };
+    return {
+      alerts: data.alerts,
+      next_cursor: data.next_cursor == null ? null : String(data.next_cursor),
+      // Without has_more, only an empty page or a missing cursor ends the listing.
+      has_more: data.has_more ?? (data.alerts.length > 0 && data.next_cursor != null),
+    };
   }
 
   async digests(query: { limit?: number; cursor?: string | null; since?: string | null } = {}): Promise<{

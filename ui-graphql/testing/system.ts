@@ -1,7 +1,6 @@
 /**
- * Test support: a real sentinel (the sentinel app on a real port, plus stand-ins for routes it
- * does not serve yet) and the real UI app, talking over HTTP and real Redis under a prefix of
- * their own. Nothing here is used by production code.
+ * Test support: the real sentinel app on a real port and the real UI app, talking over HTTP and
+ * real Redis under a prefix of their own. Nothing here is used by production code.
  */
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -15,10 +14,25 @@ import { loadEnvironment } from "../../sentinel/environment.ts";
 import type { TelegramGateway } from "../../sentinel/telegram/gateway.ts";
 import { buildApp, type UiApp } from "../app.ts";
 import { loadUiConfig } from "../environment.ts";
-import { registerStandIns } from "./sentinel-stand-ins.ts";
 
 export const SENTINEL_TOKEN = "ui-test-token-0123456789abcdef";
 export const ADMIN = { username: "admin", password: "correct horse battery" };
+
+/** Every sentinel route the UI calls (sentinel-client.ts). */
+export const SENTINEL_ROUTES_USED = [
+  { method: "GET", url: "/api/health" },
+  { method: "GET", url: "/api/status" },
+  { method: "POST", url: "/api/session/import" },
+  { method: "DELETE", url: "/api/session" },
+  { method: "GET", url: "/api/alerts" },
+  { method: "GET", url: "/api/stats" },
+  { method: "GET", url: "/api/chats" },
+  { method: "GET", url: "/api/profiles" },
+  { method: "PUT", url: "/api/profiles" },
+  { method: "POST", url: "/api/profiles/test" },
+  { method: "GET", url: "/api/digests" },
+  { method: "POST", url: "/api/digests/run" },
+] as const;
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -36,8 +50,8 @@ export interface TestSentinel {
   app: FastifyInstance;
   baseUrl: string;
   dataDir: string;
-  /** Routes served by stand-ins because the sentinel has none yet. */
-  standIns: string[];
+  /** sentinel.db (tests write to it only while the sentinel is stopped). */
+  databaseFile: string;
   dir: string;
   port: number;
   /** Stops the sentinel; its data directory is removed unless `keepData`. */
@@ -71,18 +85,17 @@ export async function startSentinel(options: {
     logDestination: false,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   });
-  let standIns: string[] = [];
-  await app.register(async (scope) => {
-    standIns = (await registerStandIns(scope)).map((r) => `${r.method} ${r.url}`);
-  });
   await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   await app.bus.ready();
+  const missing = SENTINEL_ROUTES_USED.filter((route) => !app.hasRoute(route));
+  if (missing.length > 0)
+    throw new Error(`the sentinel does not serve ${missing.map((r) => `${r.method} ${r.url}`).join(", ")}`);
   const port = (app.server.address() as { port: number }).port;
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}/api`,
     dataDir: config.dataDir,
-    standIns,
+    databaseFile: config.databaseFile,
     dir,
     port,
     async close(closeOptions = {}) {
