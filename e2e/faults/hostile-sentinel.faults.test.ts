@@ -45,11 +45,13 @@ let passwdBefore: string;
 beforeAll(async () => {
   work = makeWorkDir("hostile-sentinel");
   redis = await RedisProcess.start();
-  [stored, traversalUpload] = await distinctSessions(path.join(work.path, "uploads"), 2, "hostile");
-  validBytes = stored!.bytes;
+  const sessions = await distinctSessions(path.join(work.path, "uploads"), 2, "hostile");
+  stored = sessions[0]!;
+  traversalUpload = sessions[1]!;
+  validBytes = stored.bytes;
   passwdBefore = passwdDigest();
   sentinel = await SentinelProcess.start({ workDir: work.path, redisUrl: redis.url });
-  expect((await sentinel.importJson(stored!.bytes)).status).toBe(200);
+  expect((await sentinel.importJson(stored.bytes)).status).toBe(200);
 });
 
 afterAll(async () => {
