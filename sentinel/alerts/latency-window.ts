@@ -3,6 +3,7 @@
  * percentiles on demand (sorting a few thousand numbers per stats request is cheap; keeping
  * a histogram up to date per message would not be cheaper).
  */
+import { LatencyHistogram } from "../metrics/latency-histogram.ts";
 
 /** Nearest-rank percentile of an ascending list; null when it is empty. `p` is in (0, 100]. */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -29,6 +30,8 @@ export class LatencyWindow {
   private next = 0;
   private count = 0;
   private recorded = 0;
+  /** Every sample since start in cumulative buckets, for GET /metrics (the ring forgets). */
+  readonly histogram = new LatencyHistogram();
 
   constructor(readonly capacity = DEFAULT_LATENCY_SAMPLES) {
     if (!Number.isInteger(capacity) || capacity < 1)
@@ -38,6 +41,7 @@ export class LatencyWindow {
 
   record(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) return;
+    this.histogram.observe(ms);
     this.ring[this.next] = ms;
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);

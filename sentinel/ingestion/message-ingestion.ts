@@ -52,6 +52,7 @@ export class MessageIngestion {
   private readonly queue: IngestQueue<NormalizedMessage>;
   private readonly counters = new IngestionCounters();
   private readonly hooks = new Set<IngestedHook>();
+  private readonly skips = new Set<(message: NormalizedMessage) => boolean>();
   private readonly isIncluded: (chat: SelectableChat) => boolean;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly progress: BackfillProgress = idleBackfill();
@@ -100,11 +101,21 @@ export class MessageIngestion {
     return () => this.hooks.delete(hook);
   }
 
+  /**
+   * Adds a predicate: messages it matches are neither stored nor scored (the delivery plugin
+   * skips the alerts it sent itself, so a delivered alert never alerts again). Returns a removal.
+   */
+  skipWhen(predicate: (message: NormalizedMessage) => boolean): () => void {
+    this.skips.add(predicate);
+    return () => this.skips.delete(predicate);
+  }
+
   /** Queues a message for storage (waits while the queue is full). Excluded chats are dropped. */
   async accept(message: NormalizedMessage): Promise<void> {
     if (this.closed) return;
     if (!this.isIncluded({ id: message.chatId, title: message.chatTitle, username: message.chatUsername }))
       return;
+    for (const skip of this.skips) if (skip(message)) return;
     try {
       await this.queue.push(message);
     } catch (error) {

@@ -13,7 +13,7 @@ import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { AlertCaps } from "../alerts/alert-caps.ts";
 import { AlertRecorder } from "../alerts/alert-recorder.ts";
-import { type AlertPageQuery, AlertStore } from "../alerts/alert-store.ts";
+import { type AlertPageQuery, AlertStore, type CreatedAlert } from "../alerts/alert-store.ts";
 import { decodeCursor, encodeCursor } from "../alerts/page-cursor.ts";
 import type { Alert } from "../db/generated/client.ts";
 import { publishEvent } from "./events.ts";
@@ -22,8 +22,16 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Records scored batches as alerts (caps, idempotency, alert_created after commit). */
     alerts: AlertRecorder;
+    /**
+     * Calls `listener` with each new alert after its transaction committed, in id order (the
+     * same moment `alert_created` is published). Listeners must return quickly (queue the work);
+     * a throwing listener is logged and ignored. Returns an unsubscribe.
+     */
+    onAlert(listener: AlertListener): () => void;
   }
 }
+
+export type AlertListener = (alert: CreatedAlert) => void;
 
 export interface AlertsOptions {
   /** config `alerts.per_chat_per_hour` / `alerts.per_profile_per_hour`. */
@@ -136,6 +144,7 @@ export function parseAlertQuery(query: Record<string, unknown>): AlertPageQuery 
 const alerts: FastifyPluginAsync<AlertsOptions> = async (app, opts) => {
   const store = new AlertStore(app.prisma);
   const log = app.log.child({ component: "alerts" });
+  const listeners = new Set<AlertListener>();
   const recorder = new AlertRecorder({
     store,
     ttl: app.ttl,
@@ -152,9 +161,23 @@ const alerts: FastifyPluginAsync<AlertsOptions> = async (app, opts) => {
         score: alert.score,
         created_at: alert.createdAt.toISOString(),
       });
+      for (const listener of listeners) {
+        try {
+          listener(alert);
+        } catch (error) {
+          log.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            "alert listener failed",
+          );
+        }
+      }
     },
   });
   app.decorate("alerts", recorder);
+  app.decorate("onAlert", (listener: AlertListener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  });
 
   app.get("/api/alerts", async (request) => {
     const query = parseAlertQuery((request.query ?? {}) as Record<string, unknown>);

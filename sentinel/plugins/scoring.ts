@@ -19,6 +19,7 @@ import { type LatencySummary, LatencyWindow } from "../alerts/latency-window.ts"
 import { ScoringBacklog } from "../alerts/scoring-backlog.ts";
 import type { PrismaClient } from "../db/generated/client.ts";
 import type { NormalizedMessage } from "../ingestion/message.ts";
+import type { LatencyHistogramSnapshot } from "../metrics/latency-histogram.ts";
 import { buildScorer, type Scorer } from "../scoring/engine.ts";
 import { type Profile, parseProfiles } from "../scoring/profile.ts";
 
@@ -210,6 +211,11 @@ export class ScoringService {
       batches: this.batches,
       latency_ms: this.latency.summary(),
     };
+  }
+
+  /** Scoring latency since start in cumulative buckets (GET /metrics). */
+  latencyHistogram(): LatencyHistogramSnapshot {
+    return this.latency.histogram.snapshot();
   }
 
   /** Stops the backlog and waits for the batch in progress. */

@@ -19,6 +19,16 @@ import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { PrismaClient } from "../db/generated/client.ts";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /**
+     * More sections of GET /api/stats by key, added by plugins registered after this one
+     * (retention, delivery, webhooks). A section's figures are read when the route answers.
+     */
+    statsSections: Map<string, () => unknown>;
+  }
+}
+
 export const STATS_CHATS_MAX = 200;
 const HOUR_MS = 3_600_000;
 
@@ -67,6 +77,8 @@ function busState(bus: EventBus, ttlKind: "redis" | "memory") {
 const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
+  const sections = new Map<string, () => unknown>();
+  app.decorate("statsSections", sections);
 
   app.get("/api/stats", async () => {
     const at = now();
@@ -103,6 +115,7 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       suppressedPerProfile.map((s) => [s.profile, s._sum.count ?? 0]),
     );
     const scoring = app.scoring.stats();
+    const extra = await Promise.all([...sections].map(async ([key, read]) => [key, await read()] as const));
     return ok({
       started_at: startedAt.toISOString(),
       uptime_seconds: Math.max(0, Math.round((at.getTime() - startedAt.getTime()) / 1000)),
@@ -136,6 +149,7 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       redis: busState(app.bus, app.ttl.kind),
       ingestion,
       backfill: ingestion.backfill,
+      ...Object.fromEntries(extra),
     });
   });
 };
