@@ -147,3 +147,83 @@ describe("parseDurationMs", () => {
     expect(() => parseDurationMs("a while")).toThrow(/not a duration/);
   });
 });
+
+describe("alert delivery, retention and webhooks (issue 12)", () => {
+  const parse = (yaml: string) =>
+    loadConfigFile(write(`issue12-${Math.random()}.yml`, yaml), { required: true, label: "cfg" });
+
+  it("reads alerts.delivery, retention and webhooks with snake_case keys", () => {
+    const result = parse(
+      [
+        "alerts:",
+        "  delivery: { mode: both, target: '@ops_room', max_per_minute: 12 }",
+        "retention: { messages_days: 7, alerted_messages_days: 0, vacuum_cron: null }",
+        "webhooks:",
+        "  - { profile: security, url: 'https://siem.example.com/hook', secret: 'sixteen-chars-at-least' }",
+        "  - { name: all, profile: '*', url: 'http://127.0.0.1:9000/x', secret_env: HOOK_SECRET }",
+      ].join("\n"),
+    );
+    expect(result.problems).toEqual([]);
+    const { alerts, retention, webhooks } = result.settings;
+    expect(alerts).toEqual({
+      perChatPerHour: 10,
+      perProfilePerHour: 30,
+      delivery: { mode: "both", target: "@ops_room", maxPerMinute: 12 },
+    });
+    expect(retention).toEqual({ messagesDays: 7, alertedMessagesDays: 0, vacuumCron: null });
+    expect(webhooks.map(({ secret, ...rest }) => ({ ...rest, secret: secret?.() ?? null }))).toEqual([
+      {
+        name: "security@siem.example.com",
+        profile: "security",
+        url: "https://siem.example.com/hook",
+        secret: "sixteen-chars-at-least",
+        secretEnv: null,
+      },
+      { name: "all", profile: "*", url: "http://127.0.0.1:9000/x", secret: null, secretEnv: "HOOK_SECRET" },
+    ]);
+    // Printing the settings never shows a webhook secret.
+    expect(JSON.stringify(result.settings)).not.toContain("sixteen-chars-at-least");
+  });
+
+  it("names every problem of the new sections", () => {
+    const result = parse(
+      [
+        "alerts:",
+        "  delivery: { mode: dm, max_per_minute: 600 }",
+        "retention: { messages_days: 30, alerted_messages_days: 10, vacuum_cron: 'weekly' }",
+        "webhooks:",
+        "  - { profile: security, url: 'ftp://example.com/x', secret: short }",
+        "  - { profile: a, url: 'https://h.example/1', secret: 'sixteen-chars-at-least', secret_env: X }",
+        "  - { profile: b, url: 'https://h.example/2', secret_env: 'lower-case' }",
+        "  - { profile: b, url: 'https://h.example/3', secret_env: B_SECRET }",
+      ].join("\n"),
+    );
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        "cfg: alerts.delivery.target: is required when mode is dm",
+        expect.stringMatching(/^cfg: alerts\.delivery\.max_per_minute: /),
+        "cfg: retention.alerted_messages_days: must be at least messages_days (0 keeps alerted messages forever)",
+        "cfg: retention.vacuum_cron: is not a valid cron expression",
+        "cfg: webhooks[0].url: must be an http:// or https:// URL",
+        "cfg: webhooks[0].secret: must be at least 16 characters",
+        "cfg: webhooks[1].secret: set exactly one of secret and secret_env",
+        expect.stringMatching(/^cfg: webhooks\[2\]\.secret_env: must be an environment variable name/),
+        'cfg: webhooks[3].name: "b@h.example" is used by another webhook; give each a name',
+      ]),
+    );
+  });
+
+  it("refuses a delivery target that is neither @username nor a chat id", () => {
+    const result = parse("alerts:\n  delivery: { mode: dm, target: 'my friend' }\n");
+    expect(result.problems).toEqual([
+      'cfg: alerts.delivery.target: must be "@username" or a marked chat id such as -1001234567890',
+    ]);
+    expect(
+      parse("alerts:\n  delivery: { mode: dm, target: -1001234567890 }\n").settings.alerts.delivery,
+    ).toEqual({
+      mode: "dm",
+      target: "-1001234567890",
+      maxPerMinute: 20,
+    });
+  });
+});

@@ -18,6 +18,49 @@ export interface DigestSchedule {
   topN: number;
 }
 
+/** Where new alerts are sent besides the feed (config `alerts.delivery.mode`). */
+export const DELIVERY_MODES = ["none", "saved", "dm", "digest", "both"] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+/** config `alerts.delivery`: pushing each new alert into Telegram. */
+export interface AlertDeliverySettings {
+  /**
+   * none: feed only; saved: the account's Saved Messages; dm: `target`; digest: nothing right
+   * away (the alert reaches the next digest); both: saved (or `target` when set) and the digest.
+   */
+  mode: DeliveryMode;
+  /** "@username" or a marked chat id; required by dm, used by both when set. */
+  target: string | null;
+  /** Sends per minute at most (token bucket); Telegram limits accounts that post faster. */
+  maxPerMinute: number;
+}
+
+/** config `retention`: how long messages stay in sentinel.db. 0 days keeps them forever. */
+export interface RetentionSettings {
+  /** Messages without an alert are deleted this many days after their date. */
+  messagesDays: number;
+  /** Messages with an alert are deleted this many days after their date (≥ messagesDays). */
+  alertedMessagesDays: number;
+  /** When to VACUUM sentinel.db (cron, local time); null never does. */
+  vacuumCron: string | null;
+}
+
+/** One entry of config `webhooks`: new alerts of `profile` are POSTed to `url`, signed with the secret. */
+export interface WebhookSetting {
+  /** Unique; names the webhook in the delivery history (default "<profile>@<host>"). */
+  name: string;
+  /** A profile name, or "*" for every profile. */
+  profile: string;
+  url: string;
+  /**
+   * The HMAC secret, from `secret` (in the file) or, after environment.ts resolved it, from the
+   * variable named by `secret_env`. A function, so printing the settings never shows it.
+   */
+  secret: (() => string) | null;
+  /** `secret_env`: the environment variable that holds the secret (read by environment.ts only). */
+  secretEnv: string | null;
+}
+
 /** The parsed configuration file, defaults filled in. */
 export interface SentinelSettings {
   /** Scoring profiles to seed when sentinel.db has none; validated by the scoring engine's parseProfiles. */
@@ -29,24 +72,35 @@ export interface SentinelSettings {
     /** Also send each digest to the account's Saved Messages (off by default). */
     deliverToSavedMessages: boolean;
   };
-  /** Caps on alerts per hour; further matches are counted as suppressed. */
-  alerts: { perChatPerHour: number; perProfilePerHour: number };
+  /** Caps on alerts per hour (further matches are counted as suppressed), and alert delivery. */
+  alerts: { perChatPerHour: number; perProfilePerHour: number; delivery: AlertDeliverySettings };
   /** The REST API's global rate limit per client address. */
   apiRateLimit: { max: number; timeWindowMs: number };
   backfill: { maxMessagesPerChat: number };
   /** Flood waits up to this many seconds are slept through inside GramJS; longer ones are reported. */
   telegram: { floodSleepThreshold: number };
+  retention: RetentionSettings;
+  webhooks: WebhookSetting[];
 }
 
 export const DEFAULT_SETTINGS: SentinelSettings = {
   profiles: [],
   chats: { include: [], exclude: [] },
   digest: { schedules: [{ name: "daily", cron: "0 8 * * *", topN: 20 }], deliverToSavedMessages: false },
-  alerts: { perChatPerHour: 10, perProfilePerHour: 30 },
+  alerts: {
+    perChatPerHour: 10,
+    perProfilePerHour: 30,
+    delivery: { mode: "none", target: null, maxPerMinute: 20 },
+  },
   apiRateLimit: { max: 300, timeWindowMs: 60_000 },
   backfill: { maxMessagesPerChat: 200 },
   telegram: { floodSleepThreshold: 60 },
+  retention: { messagesDays: 30, alertedMessagesDays: 180, vacuumCron: "0 4 * * 0" },
+  webhooks: [],
 };
+
+/** Highest `alerts.delivery.max_per_minute`: about one message a second, what Telegram tolerates from a user account. */
+export const DELIVERY_MAX_PER_MINUTE = 60;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)$/i;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -59,6 +113,117 @@ export function parseDurationMs(value: number | string): number {
   const unit = match[2]!.toLowerCase();
   const key = unit.startsWith("ms") || unit.startsWith("milli") ? "ms" : unit[0]!;
   return Math.round(Number(match[1]) * UNIT_MS[key]!);
+}
+
+const DELIVERY_TARGET = /^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const DEFAULT_DELIVERY = DEFAULT_SETTINGS.alerts.delivery;
+const DEFAULT_RETENTION = DEFAULT_SETTINGS.retention;
+
+const deliverySchema = z
+  .strictObject({
+    mode: z.enum(DELIVERY_MODES).default(DEFAULT_DELIVERY.mode),
+    target: z
+      .union([z.string().trim(), z.number().int()])
+      .transform((v) => String(v))
+      .refine(
+        (v) => DELIVERY_TARGET.test(v),
+        'must be "@username" or a marked chat id such as -1001234567890',
+      )
+      .optional(),
+    max_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .max(DELIVERY_MAX_PER_MINUTE)
+      .default(DEFAULT_DELIVERY.maxPerMinute),
+  })
+  .superRefine((delivery, ctx) => {
+    if (delivery.mode === "dm" && delivery.target === undefined)
+      ctx.addIssue({ code: "custom", path: ["target"], message: "is required when mode is dm" });
+  })
+  .default({ mode: DEFAULT_DELIVERY.mode, max_per_minute: DEFAULT_DELIVERY.maxPerMinute });
+
+const days = z.number().int().min(0).max(36_500);
+
+const retentionSchema = z
+  .strictObject({
+    messages_days: days.default(DEFAULT_RETENTION.messagesDays),
+    alerted_messages_days: days.default(DEFAULT_RETENTION.alertedMessagesDays),
+    vacuum_cron: z
+      .string()
+      .trim()
+      .min(1)
+      .refine(isCron, "is not a valid cron expression")
+      .nullable()
+      .default(DEFAULT_RETENTION.vacuumCron),
+  })
+  .superRefine((retention, ctx) => {
+    const plain = retention.messages_days;
+    const alerted = retention.alerted_messages_days;
+    // 0 means forever: alerted messages must never go before plain ones.
+    if (alerted !== 0 && (plain === 0 || alerted < plain))
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerted_messages_days"],
+        message: "must be at least messages_days (0 keeps alerted messages forever)",
+      });
+  })
+  .default({
+    messages_days: DEFAULT_RETENTION.messagesDays,
+    alerted_messages_days: DEFAULT_RETENTION.alertedMessagesDays,
+    vacuum_cron: DEFAULT_RETENTION.vacuumCron,
+  });
+
+const webhookSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    profile: z.string().trim().min(1).max(100),
+    url: z.string().trim().refine(isHttpUrl, "must be an http:// or https:// URL"),
+    secret: z.string().min(16, "must be at least 16 characters").max(1024).optional(),
+    secret_env: z
+      .string()
+      .regex(ENV_NAME, "must be an environment variable name such as WEBHOOK_SECRET")
+      .optional(),
+  })
+  .superRefine((hook, ctx) => {
+    if ((hook.secret === undefined) === (hook.secret_env === undefined))
+      ctx.addIssue({ code: "custom", path: ["secret"], message: "set exactly one of secret and secret_env" });
+  });
+
+const webhooksSchema = z
+  .array(webhookSchema)
+  .default([])
+  .superRefine((hooks, ctx) => {
+    const seen = new Set<string>();
+    hooks.forEach((hook, i) => {
+      const name = webhookName(hook);
+      if (seen.has(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `${JSON.stringify(name)} is used by another webhook; give each a name`,
+        });
+      seen.add(name);
+    });
+  });
+
+function webhookName(hook: { name?: string; profile: string; url: string }): string {
+  if (hook.name !== undefined) return hook.name;
+  try {
+    return `${hook.profile}@${new URL(hook.url).host}`;
+  } catch {
+    return hook.profile;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
 }
 
 const chatRef = z.union([z.string().trim().min(1), z.number().int()]).transform((v) => String(v));
@@ -107,10 +272,12 @@ const schema = z.strictObject({
     .strictObject({
       per_chat_per_hour: positiveInt(100_000).default(DEFAULT_SETTINGS.alerts.perChatPerHour),
       per_profile_per_hour: positiveInt(100_000).default(DEFAULT_SETTINGS.alerts.perProfilePerHour),
+      delivery: deliverySchema,
     })
     .default({
       per_chat_per_hour: DEFAULT_SETTINGS.alerts.perChatPerHour,
       per_profile_per_hour: DEFAULT_SETTINGS.alerts.perProfilePerHour,
+      delivery: { mode: DEFAULT_DELIVERY.mode, max_per_minute: DEFAULT_DELIVERY.maxPerMinute },
     }),
   api_rate_limit: z
     .strictObject({
@@ -153,6 +320,8 @@ const schema = z.strictObject({
         .default(DEFAULT_SETTINGS.telegram.floodSleepThreshold),
     })
     .default({ flood_sleep_threshold: DEFAULT_SETTINGS.telegram.floodSleepThreshold }),
+  retention: retentionSchema,
+  webhooks: webhooksSchema,
 });
 
 function isCron(expression: string): boolean {
@@ -236,10 +405,30 @@ export function parseSettings(document: unknown): { settings: SentinelSettings; 
       alerts: {
         perChatPerHour: c.alerts.per_chat_per_hour,
         perProfilePerHour: c.alerts.per_profile_per_hour,
+        delivery: {
+          mode: c.alerts.delivery.mode,
+          target: c.alerts.delivery.target ?? null,
+          maxPerMinute: c.alerts.delivery.max_per_minute,
+        },
       },
       apiRateLimit: { max: c.api_rate_limit.max, timeWindowMs: c.api_rate_limit.time_window },
       backfill: { maxMessagesPerChat: c.backfill.max_messages_per_chat },
       telegram: { floodSleepThreshold: c.telegram.flood_sleep_threshold },
+      retention: {
+        messagesDays: c.retention.messages_days,
+        alertedMessagesDays: c.retention.alerted_messages_days,
+        vacuumCron: c.retention.vacuum_cron,
+      },
+      webhooks: c.webhooks.map((hook) => {
+        const secret = hook.secret;
+        return {
+          name: webhookName(hook),
+          profile: hook.profile,
+          url: hook.url,
+          secret: secret === undefined ? null : () => secret,
+          secretEnv: hook.secret_env ?? null,
+        };
+      }),
     },
     problems: [],
   };

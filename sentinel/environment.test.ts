@@ -136,3 +136,48 @@ describe("loadEnvironment", () => {
     ).toBe("0.0.0.0");
   });
 });
+
+describe("webhook secrets and SENTINEL_WEBHOOK_KEY", () => {
+  function configWith(yaml: string): string {
+    const file = path.join(dir, `hooks-${Math.random()}.yml`);
+    fs.writeFileSync(file, yaml);
+    return file;
+  }
+  const HOOK = "webhooks:\n  - { profile: security, url: 'https://h.example/x', secret_env: HOOK_SECRET }\n";
+
+  it("reads a secret_env secret and the key, neither of which prints", () => {
+    const config = loadEnvironment(
+      {
+        TG_CONFIG_PATH: configWith(HOOK),
+        HOOK_SECRET: "webhook-secret-from-env",
+        SENTINEL_WEBHOOK_KEY: "webhook-key-material-0123",
+      },
+      { cwd: dir },
+    );
+    expect(config.settings.webhooks[0]!.secret?.()).toBe("webhook-secret-from-env");
+    expect(config.webhookKey?.reveal()).toBe("webhook-key-material-0123");
+    const printed = `${JSON.stringify(config)} ${inspect(config, { depth: 10 })}`;
+    expect(printed).not.toContain("webhook-secret-from-env");
+    expect(printed).not.toContain("webhook-key-material-0123");
+  });
+
+  it("falls back to the API token as key material", () => {
+    const config = loadEnvironment(
+      { TG_CONFIG_PATH: configWith(HOOK), HOOK_SECRET: "webhook-secret-from-env", SENTINEL_API_TOKEN: TOKEN },
+      { cwd: dir },
+    );
+    expect(config.webhookKey?.reveal()).toBe(TOKEN);
+  });
+
+  it("refuses webhooks without key material, an unset secret_env and a short key", () => {
+    const error = problemsOf({ TG_CONFIG_PATH: configWith(HOOK), SENTINEL_WEBHOOK_KEY: "short" });
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'webhook "security@h.example": secret_env names HOOK_SECRET, which is not set',
+        "SENTINEL_WEBHOOK_KEY must be at least 16 characters (got 5)",
+      ]),
+    );
+    const noKey = problemsOf({ TG_CONFIG_PATH: configWith(HOOK), HOOK_SECRET: "webhook-secret-from-env" });
+    expect(noKey.problems.join("\n")).toMatch(/neither SENTINEL_WEBHOOK_KEY nor SENTINEL_API_TOKEN is set/);
+  });
+});

@@ -57,6 +57,11 @@ export interface SentinelConfig {
    * "export:<path to result.json>" (replay a Telegram Desktop export; no account needed).
    */
   telegramSource: { kind: "telegram" } | { kind: "export"; path: string };
+  /**
+   * SENTINEL_WEBHOOK_KEY: key material for encrypting webhook secrets in sentinel.db (the API
+   * token is used when it is not set); null when neither is set.
+   */
+  webhookKey: Secret | null;
   /** Redis from REDIS_URL or REDIS_HOST/REDIS_PORT; null means in-memory adapters. */
   redis: RedisTarget | null;
   logLevel: LogLevel;
@@ -114,6 +119,17 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
   });
   for (const problem of configFile.problems) reader.problem(problem);
 
+  const webhookKeyValue = reader.optional("SENTINEL_WEBHOOK_KEY");
+  if (webhookKeyValue !== undefined && webhookKeyValue.length < 16)
+    reader.problem(`SENTINEL_WEBHOOK_KEY must be at least 16 characters (got ${webhookKeyValue.length})`);
+  const webhookKey = webhookKeyValue ?? tokenValue;
+  const settings = resolveWebhookSecrets(configFile.settings, reader);
+  if (settings.webhooks.length > 0 && webhookKey === undefined)
+    reader.problem(
+      "webhooks are configured but neither SENTINEL_WEBHOOK_KEY nor SENTINEL_API_TOKEN is set; " +
+        "one of them is needed to encrypt the webhook secrets stored in sentinel.db",
+    );
+
   reader.throwIfProblems(SERVICE);
   return {
     dataDir,
@@ -122,10 +138,31 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
     api: { host, port, token: tokenValue === undefined ? null : new Secret(tokenValue) },
     telegram,
     telegramSource,
+    webhookKey: webhookKey === undefined ? null : new Secret(webhookKey),
     redis,
     logLevel,
     configFile: { path: configPath, found: configFile.found },
-    settings: configFile.settings,
+    settings,
+  };
+}
+
+/** Reads the secrets of webhooks configured with `secret_env` (the only env names the config file chooses). */
+function resolveWebhookSecrets(settings: SentinelSettings, reader: EnvReader): SentinelSettings {
+  if (!settings.webhooks.some((hook) => hook.secretEnv !== null)) return settings;
+  return {
+    ...settings,
+    webhooks: settings.webhooks.map((hook) => {
+      if (hook.secretEnv === null) return hook;
+      const value = reader.optional(hook.secretEnv);
+      if (value === undefined || value.length < 16) {
+        reader.problem(
+          `webhook ${JSON.stringify(hook.name)}: secret_env names ${hook.secretEnv}, which ` +
+            (value === undefined ? "is not set" : "holds fewer than 16 characters"),
+        );
+        return hook;
+      }
+      return { ...hook, secret: () => value };
+    }),
   };
 }
 
