@@ -7,6 +7,7 @@ import type { NormalizedMessage } from "../ingestion/message.ts";
 import {
   EXPORT_READ_CHUNK_BYTES,
   flattenText,
+  forEachExportMessage,
   parseTelegramExport,
   readTelegramExport,
   TelegramExportError,
@@ -222,6 +223,22 @@ describe("large exports", () => {
     expect(streamed).toEqual(parseTelegramExport(JSON.parse(text)));
     expect(streamed.messages).toHaveLength(6000);
     expect(streamed.messages[5999]!.text).toBe(`Ünïcödé №5999 🚨 zéro-day ${"é".repeat(49)}`);
+  });
+});
+
+describe("forEachExportMessage", () => {
+  it("hands messages over one at a time and lets the caller's own errors through unchanged", async () => {
+    const seen: string[] = [];
+    const rest = await forEachExportMessage(SAMPLE, (m, chat) => seen.push(`${chat.title}/${m.messageId}`));
+    expect(seen).toHaveLength(37);
+    expect(seen[0]).toBe("Threat Intel Feed/1202");
+    expect(rest.chats).toHaveLength(5);
+    const failure = new RangeError("caller failed");
+    await expect(
+      forEachExportMessage(SAMPLE, () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
   });
 });
 

@@ -334,7 +334,16 @@ export async function forEachExportMessage(
   options?: ExportOptions,
 ): Promise<Omit<TelegramExport, "messages">> {
   await assertReadableFile(path);
-  const collector = new ExportCollector(onMessage);
+  // The caller's own errors pass through untouched, never dressed up as a file problem.
+  let callerError: { error: unknown } | null = null;
+  const collector = new ExportCollector((message, chat) => {
+    try {
+      onMessage(message, chat);
+    } catch (error) {
+      callerError = { error };
+      throw error;
+    }
+  });
   let owner: ChatContext["owner"] | null = null;
   /** Per open message list: its chat, or raw messages waiting for a header that comes later. */
   const open = new Map<string, { ctx: ChatContext | null; pending: unknown[] }>();
@@ -409,7 +418,7 @@ export async function forEachExportMessage(
     const root = parser.end();
     if (isObject(root) && open.has("")) finishChat("", root, root);
   } catch (error) {
-    if (error instanceof TelegramExportError) throw error;
+    if (callerError !== null || error instanceof TelegramExportError) throw error;
     if (error instanceof JsonStreamError) throw notAnExport(`invalid JSON (${error.message})`);
     if (error instanceof TypeError && /encoded data|decode/i.test(error.message)) {
       throw notAnExport("the file is not UTF-8 text");
