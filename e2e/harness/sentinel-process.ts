@@ -166,7 +166,7 @@ export interface StatusShape {
   last_error: string | null;
   session: { imported_at: string; dc_id: number; source_format: string; key_fingerprint: string } | null;
   rate_limit: {
-    flood_waits: Array<{ method: string; seconds: number; until: string }>;
+    flood_waits: Array<{ method: string | null; seconds_left: number; until: string }>;
     store: string;
     error?: string;
   };

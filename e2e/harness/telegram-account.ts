@@ -23,7 +23,7 @@ export class TelegramAccount {
   /** Every pushed message as the sentinel must store it (marked chat id, id, text). */
   readonly pushed: StoredMessage[] = [];
 
-  private constructor(readonly dc: TestDc) {}
+  private constructor(public dc: TestDc) {}
 
   static async start(workDir: string): Promise<TelegramAccount> {
     const dc = await startTestDc({
@@ -58,6 +58,15 @@ export class TelegramAccount {
     return [...this.pushed].sort((a, b) =>
       a.chat_id === b.chat_id ? a.message_id - b.message_id : a.chat_id < b.chat_id ? -1 : 1,
     );
+  }
+
+  /**
+   * Continues on another DC (a revived or a new one). Its chats start again at message id 1, so
+   * the record of pushed messages starts afresh too.
+   */
+  replaceDc(dc: TestDc): void {
+    this.dc = dc;
+    this.pushed.length = 0;
   }
 
   stop(): Promise<void> {

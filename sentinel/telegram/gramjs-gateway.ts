@@ -54,6 +54,9 @@ export interface GramjsGatewayOptions {
   random?: () => number;
 }
 
+/** The request GramJS sends on every connect (inside initConnection): where a connect-time flood wait is filed. */
+const CONNECT_METHOD = "help.GetConfig";
+
 /** Telegram refuses longer texts; digests are split below it. */
 const MESSAGE_TEXT_MAX = 4096;
 
@@ -235,6 +238,8 @@ export class GramjsGateway implements TelegramGateway {
       this.markUnauthorized(failure);
       return;
     }
+    // A flood wait on the connect request itself: show it in the status and do not dial again before it ends.
+    if (failure.kind === "flood") this.recordFlood(CONNECT_METHOD, failure.seconds);
     const message = `cannot connect to Telegram: ${failure.message}`;
     this.setStatus({ ...this.current, connected: false, last_error: message });
     this.log.warn({ attempt: this.attempt }, message);
@@ -257,7 +262,10 @@ export class GramjsGateway implements TelegramGateway {
 
   private scheduleReconnect(generation: number): void {
     if (generation !== this.generation || !this.session || this.retryTimer) return;
-    const floodMs = this.flood.remainingMs("updates.GetState");
+    const floodMs = Math.max(
+      this.flood.remainingMs("updates.GetState"),
+      this.flood.remainingMs(CONNECT_METHOD),
+    );
     const delay = Math.max(reconnectDelay(this.attempt, this.policy, this.options.random), floodMs);
     this.attempt += 1;
     this.log.info({ attempt: this.attempt, delay_ms: delay }, "telegram reconnect scheduled");
