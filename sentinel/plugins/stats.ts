@@ -10,7 +10,10 @@
  * {total, last_hour, per_profile}, `suppressed` {total, last_hour, per_profile, per_chat},
  * `scoring_latency_ms` {p50, p99, max, samples, total}, `scoring` (profile and batch counts),
  * `digests` {runs, last_run_at, next_run_at}, `redis` {kind, connected, ttl_store},
- * `ingestion` (the ingestion counters since start: per chat, edits, queue), `backfill` (progress).
+ * `ingestion` (the ingestion counters since start: per chat, edits, queue), `backfill` (progress),
+ * `activity` {time_zone, hourly: [{at, messages, alerts}] × 24 clock hours, daily: [...] × 14 local
+ * days} (messages by their date, alerts by creation time; oldest first, the last point is the
+ * current hour/day), `today` {since, messages, alerts} (since local midnight in the server's TZ).
  */
 
 import { ok } from "@tgsentinel/contract/envelope.ts";
@@ -18,6 +21,8 @@ import type { EventBus } from "@tgsentinel/contract/event-bus.ts";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { PrismaClient } from "../db/generated/client.ts";
+import { activityBuckets, serverTimeZone } from "../stats/activity-buckets.ts";
+import { countActivity } from "../stats/activity-counts.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -83,6 +88,7 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
   app.get("/api/stats", async () => {
     const at = now();
     const hourAgo = new Date(at.getTime() - HOUR_MS);
+    const buckets = activityBuckets(at);
     const ingestion = app.ingestion.stats();
     const { prisma } = app;
     const [
@@ -96,6 +102,8 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       chats,
       digestRuns,
       lastDigest,
+      hourly,
+      daily,
     ] = await Promise.all([
       prisma.message.count(),
       prisma.message.findFirst({ orderBy: { date: "desc" }, select: { date: true } }),
@@ -110,7 +118,10 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       perChat(prisma),
       prisma.digestRun.count(),
       prisma.digestRun.findFirst({ orderBy: { id: "desc" }, select: { startedAt: true } }),
+      countActivity(prisma, buckets.hourly),
+      countActivity(prisma, buckets.daily),
     ]);
+    const today = daily.at(-1);
     const suppressedByProfile = Object.fromEntries(
       suppressedPerProfile.map((s) => [s.profile, s._sum.count ?? 0]),
     );
@@ -149,6 +160,12 @@ const stats: FastifyPluginAsync<StatsOptions> = async (app, opts) => {
       redis: busState(app.bus, app.ttl.kind),
       ingestion,
       backfill: ingestion.backfill,
+      activity: { time_zone: serverTimeZone(), hourly, daily },
+      today: {
+        since: buckets.daily.at(-1)?.start.toISOString() ?? null,
+        messages: today?.messages ?? 0,
+        alerts: today?.alerts ?? 0,
+      },
       ...Object.fromEntries(extra),
     });
   });
