@@ -53,7 +53,9 @@ export class MessageIngestion {
   private readonly counters = new IngestionCounters();
   private readonly hooks = new Set<IngestedHook>();
   private readonly skips = new Set<(message: NormalizedMessage) => boolean>();
-  private readonly isIncluded: (chat: SelectableChat) => boolean;
+  private readonly byRules: (chat: SelectableChat) => boolean;
+  /** The user's include/exclude choices by chat id; they win over the config rules. */
+  private overrides = new Map<string, boolean>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly progress: BackfillProgress = idleBackfill();
   /**
@@ -68,7 +70,7 @@ export class MessageIngestion {
   private closed = false;
 
   constructor(private readonly options: MessageIngestionOptions) {
-    this.isIncluded = chatSelection(options.chats);
+    this.byRules = chatSelection(options.chats);
     this.queue = new IngestQueue<NormalizedMessage>({
       max: options.queueMax ?? INGEST_QUEUE_MAX,
       batchSize: options.batchSize ?? INGEST_BATCH_MAX,
@@ -79,6 +81,21 @@ export class MessageIngestion {
           "storing a message batch failed; retrying",
         ),
     });
+  }
+
+  /** Reads the user's include/exclude overrides from sentinel.db. Call before `start()`. */
+  async loadOverrides(): Promise<void> {
+    this.overrides = await this.options.store.includedOverrides();
+  }
+
+  /**
+   * Includes or excludes a chat by the user's choice, stored (it survives restarts and wins over
+   * chats.include/exclude) and applied to the next message accepted. Null for an unknown chat.
+   */
+  async setChatIncluded(chatId: string, included: boolean, at = new Date()): Promise<ChatRow | null> {
+    const row = await this.options.store.setIncluded(chatId, included, at);
+    if (row) this.overrides.set(chatId, included);
+    return row;
   }
 
   /** Subscribes to the gateway. Call once, before the gateway is started. */
@@ -166,6 +183,10 @@ export class MessageIngestion {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     await this.queue.close({ flush: true });
     await this.running;
+  }
+
+  private isIncluded(chat: SelectableChat): boolean {
+    return this.overrides.get(chat.id) ?? this.byRules(chat);
   }
 
   private statusChanged(status: WorkerStatusData): void {

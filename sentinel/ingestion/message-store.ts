@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client.ts";
+import type { Chat, PrismaClient } from "../db/generated/client.ts";
 import type { DialogInfo } from "../telegram/gateway.ts";
 import type { NormalizedMessage } from "./message.ts";
 
@@ -18,7 +18,11 @@ export interface ChatRow {
   title: string;
   type: string;
   username: string | null;
+  /** What ingestion applies: the override when set, else the config rules. */
   included: boolean;
+  /** The user's choice (PATCH /api/chats/:id), or null when the config rules decide. */
+  included_override: boolean | null;
+  included_override_at: string | null;
   message_count: number;
   last_message_id: number;
   last_message_at: string | null;
@@ -136,7 +140,7 @@ export class MessageStore {
 
   /**
    * Writes the dialog list into `chats` (title, type, username, include state). Chats that left
-   * the dialog list keep their rows and counters.
+   * the dialog list keep their rows and counters; a user's override keeps deciding `included`.
    */
   async syncChats(dialogs: DialogInfo[], isIncluded: (dialog: DialogInfo) => boolean): Promise<void> {
     if (dialogs.length === 0) return;
@@ -153,10 +157,34 @@ export class MessageStore {
               json_extract(value, '$.username'), json_extract(value, '$.included'), ?
          FROM json_each(?) WHERE true
        ON CONFLICT (id) DO UPDATE SET title = excluded.title, type = excluded.type, username = excluded.username,
-                                      included = excluded.included, updated_at = excluded.updated_at`,
+                                      included = coalesce(chats.included_override, excluded.included),
+                                      updated_at = excluded.updated_at`,
       sqliteDate(new Date()),
       JSON.stringify(rows),
     );
+  }
+
+  /**
+   * Records the user's include/exclude choice for a chat (it then wins over the config rules).
+   * Returns the updated row, or null when no such chat is known.
+   */
+  async setIncluded(chatId: string, included: boolean, at: Date): Promise<ChatRow | null> {
+    const { count } = await this.db.chat.updateMany({
+      where: { id: chatId },
+      data: { included, includedOverride: included, includedOverrideAt: at },
+    });
+    if (count === 0) return null;
+    const row = await this.db.chat.findUnique({ where: { id: chatId } });
+    return row && chatRow(row);
+  }
+
+  /** Every chat's override (chats without one are absent). */
+  async includedOverrides(): Promise<Map<string, boolean>> {
+    const rows = await this.db.chat.findMany({
+      where: { includedOverride: { not: null } },
+      select: { id: true, includedOverride: true },
+    });
+    return new Map(rows.map((row) => [row.id, row.includedOverride === true]));
   }
 
   /** Per chat, the newest stored message id: where a backfill resumes. */
@@ -169,22 +197,28 @@ export class MessageStore {
     const rows = await this.db.chat.findMany({
       orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { title: "asc" }],
     });
-    return rows.map((row) => ({
-      id: row.id,
-      title: row.title,
-      type: row.type,
-      username: row.username,
-      included: row.included,
-      message_count: row.messageCount,
-      last_message_id: row.lastMessageId,
-      last_message_at: row.lastMessageAt?.toISOString() ?? null,
-    }));
+    return rows.map(chatRow);
   }
 
   /** Total stored messages (all chats). */
   async countMessages(): Promise<number> {
     return this.db.message.count();
   }
+}
+
+function chatRow(row: Chat): ChatRow {
+  return {
+    id: row.id,
+    title: row.title,
+    type: row.type,
+    username: row.username,
+    included: row.included,
+    included_override: row.includedOverride,
+    included_override_at: row.includedOverrideAt?.toISOString() ?? null,
+    message_count: row.messageCount,
+    last_message_id: row.lastMessageId,
+    last_message_at: row.lastMessageAt?.toISOString() ?? null,
+  };
 }
 
 function groupByChat(messages: NormalizedMessage[]): Map<string, NormalizedMessage[]> {

@@ -33,7 +33,9 @@ const ingestion: FastifyPluginAsync<IngestionOptions> = async (app, opts) => {
     log: app.log.child({ component: "ingestion" }),
     ...(opts.queueMax === undefined ? {} : { queueMax: opts.queueMax }),
   });
-  // Subscribed now, before the session plugin starts the gateway on ready.
+  // Overrides first, so the very first message is filtered by them; subscribed now, before the
+  // session plugin starts the gateway on ready.
+  await service.loadOverrides();
   service.start();
   app.decorate("ingestion", service);
 

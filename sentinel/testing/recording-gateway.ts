@@ -57,8 +57,11 @@ export class RecordingGateway implements TelegramGateway {
     return () => {};
   }
 
+  /** What listDialogs() answers (tests set it to drive the dialog sync). */
+  dialogs: DialogInfo[] = [];
+
   async listDialogs(): Promise<DialogInfo[]> {
-    return [];
+    return this.dialogs;
   }
 
   async fetchHistory(): Promise<NormalizedMessage[]> {
