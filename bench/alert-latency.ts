@@ -20,6 +20,7 @@ const SUBSCRIPTION = `subscription AlertAdded($minScore: Float) { alertAdded(min
 export interface AlertLatencyOptions {
   uiUrl: string;
   sentinel: RoleProcess;
+  ui: RoleProcess;
   subscribers: number;
   rate: number;
   alerts: number;
@@ -36,6 +37,11 @@ export interface AlertLatencyResult {
   received_receipts: number;
   /** Time the sentinel's recorder took per batch (write, caps, announce). */
   record_ms: LatencySummary;
+  /**
+   * CPU seconds per second of the run, per process (1.0 = one core fully busy): the UI fans every
+   * alert out to every subscriber, and the subscribers run in the benchmark's own process.
+   */
+  cpu_cores_busy: { sentinel: number; ui: number; subscribers: number };
 }
 
 interface Subscriber {
@@ -63,6 +69,21 @@ function subscribe(url: string, cookie: string, onError: (error: unknown) => voi
     },
   );
   return { client, received, dispose };
+}
+
+type CpuSample = { user: number; system: number };
+
+/** CPU time (µs) used so far by the sentinel, the UI and this process (the subscribers). */
+async function cpuOf(
+  options: AlertLatencyOptions,
+): Promise<{ sentinel: number; ui: number; subscribers: number }> {
+  const [sentinel, ui] = await Promise.all([
+    options.sentinel.call<CpuSample>("cpuUsage"),
+    options.ui.call<CpuSample>("cpuUsage"),
+  ]);
+  const own = process.cpuUsage();
+  const total = (s: CpuSample) => s.user + s.system;
+  return { sentinel: total(sentinel), ui: total(ui), subscribers: total(own) };
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<boolean> {
@@ -97,12 +118,18 @@ export async function runAlertLatency(options: AlertLatencyOptions): Promise<Ale
     for (const s of subscribers) s.received.clear();
 
     progress(`alert_latency: creating ${options.alerts} alerts at ${options.rate}/s`);
+    const cpuBefore = await cpuOf(options);
+    const started = performance.now();
     const run = await options.sentinel.call<CreatedAlerts>("createAlerts", {
       rate: options.rate,
       count: options.alerts,
     });
     const keys = run.created.map(([key]) => key);
     await waitFor(everyoneHas(keys), 15_000 + (options.alerts / options.rate) * 5_000, "every receipt");
+    const seconds = (performance.now() - started) / 1_000;
+    const cpuAfter = await cpuOf(options);
+    const busy = (key: keyof typeof cpuAfter) =>
+      Math.round(((cpuAfter[key] - cpuBefore[key]) / 1e6 / seconds) * 100) / 100;
     if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
 
     const latencies: number[] = [];
@@ -121,6 +148,7 @@ export async function runAlertLatency(options: AlertLatencyOptions): Promise<Ale
       expected_receipts: options.alerts * options.subscribers,
       received_receipts: latencies.length,
       record_ms: summarize(run.record_ms),
+      cpu_cores_busy: { sentinel: busy("sentinel"), ui: busy("ui"), subscribers: busy("subscribers") },
     };
   } finally {
     for (const s of subscribers) {

@@ -12,6 +12,9 @@ const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), "role-host.
 /** The roles a child can play (module names in role-host.ts). */
 export type RoleName = "pipeline" | "baseline" | "scoring-scale" | "sentinel-server" | "ui-server";
 
+/** Roles that profile only their timed windows when asked to profile. */
+const WINDOWED_ROLES = new Set<RoleName>(["pipeline", "baseline", "scoring-scale"]);
+
 interface Request {
   id: number;
   method: string;
@@ -65,20 +68,19 @@ export class RoleProcess {
   /** Forks the child and waits until it is ready for calls. */
   static async start(role: RoleName, options: ChildOptions = {}): Promise<RoleProcess> {
     const execArgv = [...process.execArgv, "--expose-gc"];
-    if (options.cpuProfileDir) {
-      execArgv.push(
-        "--cpu-prof",
-        "--cpu-prof-dir",
-        options.cpuProfileDir,
-        "--cpu-prof-name",
-        `${role}.cpuprofile`,
-      );
+    const env: Record<string, string> = { ...options.env };
+    if (options.cpuProfileDir && WINDOWED_ROLES.has(role)) {
+      // Workloads with timed windows profile just those windows (window-profiler.ts).
+      env.BENCH_PROFILE_DIR = path.join(options.cpuProfileDir, role);
+    } else if (options.cpuProfileDir) {
+      // One directory per role: tsx's loader thread writes a profile of its own next to the main one.
+      execArgv.push("--cpu-prof", "--cpu-prof-dir", path.join(options.cpuProfileDir, role));
     }
     // stdout of a child goes to our stderr: with --json, stdout carries the one JSON object only.
     const child = fork(HOST, [role], {
       execArgv,
       stdio: ["ignore", "pipe", "inherit", "ipc"],
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...env },
     });
     child.stdout?.pipe(process.stderr);
     const handle = new RoleProcess(role, child);

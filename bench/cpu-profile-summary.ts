@@ -1,8 +1,9 @@
 /**
- * Reads a V8 `.cpuprofile` (written by `node --cpu-prof`, or by `npm run bench -- --profile`) and
- * prints the functions with the most self time, and the files they live in:
+ * Reads V8 `.cpuprofile` files (written by `node --cpu-prof`, or by `npm run bench -- --profile`)
+ * and prints the functions with the most self time, and the files they live in (several files,
+ * such as the timed windows of one workload, are added up):
  *
- *   npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [--top 25]
+ *   npx tsx bench/cpu-profile-summary.ts <file.cpuprofile>... [--top 25]
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -14,7 +15,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -30,22 +31,30 @@ export interface HotFunction {
   selfPercent: number;
 }
 
-/** Self time per function (summed over every node of that function), biggest first. */
-export function hotFunctions(profile: CpuProfile, top: number): HotFunction[] {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const selfUs = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) {
-    // A sample's time is the gap to the next sample (V8 records the gap before it).
-    const next = deltas[i + 1] ?? 0;
-    selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, next));
+/**
+ * Self time per function (summed over every node of that function, and over all `profiles`),
+ * biggest first.
+ */
+export function hotFunctions(profiles: CpuProfile | CpuProfile[], top: number): HotFunction[] {
+  const selfUs: Array<{ frame: ProfileNode["callFrame"]; us: number }> = [];
+  for (const profile of Array.isArray(profiles) ? profiles : [profiles]) {
+    const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    const perNode = new Map<number, number>();
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    for (let i = 0; i < samples.length; i++) {
+      // A sample's time is the gap to the next sample (V8 records the gap before it).
+      const next = deltas[i + 1] ?? 0;
+      perNode.set(samples[i]!, (perNode.get(samples[i]!) ?? 0) + Math.max(0, next));
+    }
+    for (const [id, us] of perNode) {
+      const frame = nodes.get(id)?.callFrame;
+      if (frame) selfUs.push({ frame, us });
+    }
   }
-  const total = [...selfUs.values()].reduce((sum, us) => sum + us, 0) || 1;
+  const total = selfUs.reduce((sum, entry) => sum + entry.us, 0) || 1;
   const byFunction = new Map<string, HotFunction>();
-  for (const [id, us] of selfUs) {
-    const frame = nodes.get(id)?.callFrame;
-    if (!frame) continue;
+  for (const { frame, us } of selfUs) {
     const file = frame.url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "");
     const name = frame.functionName || "(anonymous)";
     const location = file ? `${file}:${frame.lineNumber + 1}` : "(native)";
@@ -75,19 +84,16 @@ function main(): void {
     allowPositionals: true,
     options: { top: { type: "string", default: "25" } },
   });
-  const file = positionals[0];
-  if (!file) {
-    process.stderr.write("usage: npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [--top 25]\n");
+  if (positionals.length === 0) {
+    process.stderr.write("usage: npx tsx bench/cpu-profile-summary.ts <file.cpuprofile>... [--top 25]\n");
     process.exit(2);
   }
-  const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
-  const top = Number(values.top);
-  const all = hotFunctions(profile, Number.MAX_SAFE_INTEGER);
-  process.stdout.write(
-    `${file}: ${((profile.endTime - profile.startTime) / 1_000).toFixed(0)} ms profiled\n\n`,
-  );
+  const profiles = positionals.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile);
+  const all = hotFunctions(profiles, Number.MAX_SAFE_INTEGER);
+  const ms = profiles.reduce((sum, p) => sum + (p.endTime - p.startTime) / 1_000, 0);
+  process.stdout.write(`${positionals.length} profile(s), ${ms.toFixed(0)} ms profiled\n\n`);
   process.stdout.write("self %   self ms  function (location)\n");
-  for (const fn of all.slice(0, top)) {
+  for (const fn of all.slice(0, Number(values.top))) {
     process.stdout.write(
       `${fn.selfPercent.toFixed(1).padStart(6)}  ${fn.selfMs.toFixed(1).padStart(8)}  ${fn.name} (${fn.location})\n`,
     );

@@ -22,6 +22,7 @@ import { MessageIngress } from "../sentinel/telegram/message-ingress.ts";
 import { type PipelineOptions, pipelineCorpus } from "./pipeline.ts";
 import { progress } from "./progress.ts";
 import { round } from "./sample-stats.ts";
+import { WindowProfiler } from "./window-profiler.ts";
 
 export interface BaselineResult {
   messages: number;
@@ -155,14 +156,17 @@ export async function runBaseline(options: PipelineOptions): Promise<BaselineRes
     const chunk = options.chunk ?? 10_000;
     let elapsedMs = 0;
     let cpuUs = 0;
+    const profiler = new WindowProfiler();
     for (let done = 0; done < options.messages; ) {
       const count = Math.min(chunk, options.messages - done);
       const prepared = prepare(corpus.next(count));
+      await profiler.start();
       const cpu = process.cpuUsage();
       const started = performance.now();
       await run(prepared);
       elapsedMs += performance.now() - started;
       const used = process.cpuUsage(cpu);
+      await profiler.stop();
       cpuUs += used.user + used.system;
       done += count;
       progress(`baseline: ${done}/${options.messages} messages`);

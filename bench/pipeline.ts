@@ -13,6 +13,7 @@ import { benchProfiles } from "./profile-sets.ts";
 import { progress } from "./progress.ts";
 import { round } from "./sample-stats.ts";
 import { topicTerms } from "./topic-terms.ts";
+import { WindowProfiler } from "./window-profiler.ts";
 import { PIPELINE_PROFILES, SEEDS, TERM_UNIVERSE } from "./workload-settings.ts";
 
 export interface PipelineOptions {
@@ -70,13 +71,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const chunk = options.chunk ?? 10_000;
     let elapsedMs = 0;
     let cpuUs = 0;
+    const profiler = new WindowProfiler();
     for (let done = 0; done < options.messages; ) {
       const batch = corpus.next(Math.min(chunk, options.messages - done));
+      await profiler.start();
       const cpu = process.cpuUsage();
       const started = performance.now();
       await run(batch);
       elapsedMs += performance.now() - started;
       const used = process.cpuUsage(cpu);
+      await profiler.stop();
       cpuUs += used.user + used.system;
       done += batch.length;
       progress(

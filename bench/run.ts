@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { runAlertLatency } from "./alert-latency.ts";
 import { type ChildOptions, RoleProcess } from "./child-rpc.ts";
-import { hotFunctions } from "./cpu-profile-summary.ts";
+import { type CpuProfile, hotFunctions } from "./cpu-profile-summary.ts";
 import { evaluateGoals, type Goal } from "./goals.ts";
 import { runAlertsPage } from "./graphql-alerts-page.ts";
 import type { PipelineResult } from "./pipeline.ts";
@@ -27,12 +27,13 @@ import { printTable } from "./report-table.ts";
 import type { ScoringScaleResult } from "./scoring-scale.ts";
 import { runSessionImport } from "./session-import.ts";
 
-const USAGE = `usage: npm run bench -- [--quick] [--json] [--n N] [--subscribers N] [--only LIST] [--profile DIR]
+const USAGE = `usage: npm run bench -- [--quick] [--json] [--n N] [--subscribers N] [--alert-rate N] [--only LIST] [--profile DIR]
 
   --quick        CI-sized run (under a minute); the default is the full run
   --json         print one JSON object on stdout (progress stays on stderr)
   --n N          size every workload from N (messages, alerts, cached alerts) for a smoke run
   --subscribers  graphql-ws subscribers of the alert latency workload (default 100)
+  --alert-rate   alerts per second the sentinel creates in the alert latency workload (default 1000)
   --only LIST    comma-separated workloads: pipeline,scoring_scale,alert_latency,session_import,graphql_alerts_page
   --profile DIR  write a V8 CPU profile of each child process into DIR and list its hot functions`;
 
@@ -60,7 +61,12 @@ export interface BenchSizes {
   pageQueries: number;
 }
 
-export function benchSizes(mode: { quick: boolean; n?: number; subscribers?: number }): BenchSizes {
+export function benchSizes(mode: {
+  quick: boolean;
+  n?: number;
+  subscribers?: number;
+  alertRate?: number;
+}): BenchSizes {
   const sizes: BenchSizes = mode.quick
     ? {
         pipelineMessages: 20_000,
@@ -104,6 +110,7 @@ export function benchSizes(mode: { quick: boolean; n?: number; subscribers?: num
     sizes.pageQueries = Math.min(n, 50);
   }
   if (mode.subscribers !== undefined) sizes.subscribers = mode.subscribers;
+  if (mode.alertRate !== undefined) sizes.alertRate = mode.alertRate;
   return sizes;
 }
 
@@ -112,6 +119,7 @@ interface Cli {
   json: boolean;
   n?: number;
   subscribers?: number;
+  alertRate?: number;
   only: Workload[];
   profileDir?: string;
 }
@@ -124,6 +132,7 @@ function parseCli(argv: string[]): Cli {
       json: { type: "boolean", default: false },
       n: { type: "string" },
       subscribers: { type: "string" },
+      "alert-rate": { type: "string" },
       only: { type: "string" },
       profile: { type: "string" },
       help: { type: "boolean", default: false },
@@ -148,6 +157,7 @@ function parseCli(argv: string[]): Cli {
     json: values.json,
     n: positive("n", values.n),
     subscribers: positive("subscribers", values.subscribers),
+    alertRate: positive("alert-rate", values["alert-rate"]),
     only: only as Workload[],
     profileDir: values.profile ? path.resolve(values.profile) : undefined,
   };
@@ -363,6 +373,7 @@ export async function main(argv: string[]): Promise<number> {
           runAlertLatency({
             uiUrl: servers.uiUrl,
             sentinel: servers.sentinel,
+            ui: servers.ui,
             subscribers: sizes.subscribers,
             rate: sizes.alertRate,
             alerts: sizes.alerts,
@@ -380,6 +391,7 @@ export async function main(argv: string[]): Promise<number> {
             expected_receipts: result.expected_receipts,
             received_receipts: result.received_receipts,
             sentinel_record_ms: result.record_ms,
+            cpu_cores_busy: result.cpu_cores_busy,
           };
         }
       }
@@ -404,12 +416,22 @@ export async function main(argv: string[]): Promise<number> {
   return Object.keys(errors).length > 0 ? 1 : 0;
 }
 
-/** The ten hottest functions (self time) of each child's CPU profile. */
+/**
+ * The ten hottest functions (self time) per role: all timed windows of a workload together, or,
+ * for the servers, the main thread's profile (the one with the most call-tree nodes; tsx's loader
+ * thread writes a small one beside it).
+ */
 function summarizeProfiles(dir: string): Record<string, Array<{ fn: string; self_pct: number }>> {
   const out: Record<string, Array<{ fn: string; self_pct: number }>> = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
-    const profile = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-    out[file] = hotFunctions(profile, 10).map((f) => ({
+  for (const role of fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    const files = fs.readdirSync(path.join(dir, role.name)).filter((f) => f.endsWith(".cpuprofile"));
+    const profiles = files.map(
+      (f) => JSON.parse(fs.readFileSync(path.join(dir, role.name, f), "utf8")) as CpuProfile,
+    );
+    const windows = files.some((f) => f.startsWith("window-"));
+    const chosen = windows ? profiles : profiles.sort((a, b) => b.nodes.length - a.nodes.length).slice(0, 1);
+    if (chosen.length === 0) continue;
+    out[role.name] = hotFunctions(chosen, 10).map((f) => ({
       fn: `${f.name} (${f.location})`,
       self_pct: Math.round(f.selfPercent * 10) / 10,
     }));

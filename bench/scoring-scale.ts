@@ -13,6 +13,7 @@ import { benchProfiles } from "./profile-sets.ts";
 import { progress } from "./progress.ts";
 import { round } from "./sample-stats.ts";
 import { topicTerms } from "./topic-terms.ts";
+import { WindowProfiler } from "./window-profiler.ts";
 import { SEEDS, TERM_UNIVERSE } from "./workload-settings.ts";
 
 export interface ScoringScaleOptions {
@@ -82,13 +83,16 @@ export async function runScoringScale(options: ScoringScaleOptions): Promise<Sco
     return { reasons, alerts };
   });
   const timings = scorers.map(() => [] as number[]);
+  const profiler = new WindowProfiler();
   for (let r = 0; r < rounds; r++) {
     progress(`scoring_scale: round ${r + 1}/${rounds}`);
-    scorers.forEach(({ scorer }, index) => {
+    for (const [index, { scorer }] of scorers.entries()) {
+      await profiler.start();
       const started = performance.now();
       for (const message of messages) scorer.score(message);
       timings[index]!.push(((performance.now() - started) * 1_000) / messages.length);
-    });
+      await profiler.stop();
+    }
   }
   return {
     messages: messages.length,

@@ -91,6 +91,8 @@ export const handlers = {
     return null;
   },
   memStop: (): MemoryGrowth => sampler.stop(),
+  /** CPU time used so far (µs), to tell how busy the process was during a workload. */
+  cpuUsage: () => process.cpuUsage(),
   createAlerts,
   close: async () => {
     await sentinel?.close();

@@ -134,6 +134,8 @@ export const handlers = {
     return null;
   },
   memStop: (): MemoryGrowth => sampler.stop(),
+  /** CPU time used so far (µs), to tell how busy the process was during a workload. */
+  cpuUsage: () => process.cpuUsage(),
   close: async () => {
     await ui?.stop();
     ui = null;
