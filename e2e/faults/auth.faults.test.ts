@@ -344,11 +344,12 @@ describe("cross-site request forgery", () => {
     });
     expect(textPlain.status).toBe(403);
 
-    for (const headers of [
+    const crossSite: Array<Record<string, string>> = [
       { origin: "http://evil.example" },
       { "sec-fetch-site": "cross-site" },
       { origin: "null" },
-    ]) {
+    ];
+    for (const headers of crossSite) {
       const body = new FormData();
       body.append("session_file", new Blob([new Uint8Array(upload.bytes)]), "a.session");
       const rest = await ui.request("/api/session/upload", {
