@@ -20,6 +20,13 @@ export interface WorkerStatusData {
   last_error: string | null;
   /** set while a Telegram flood wait is in force */
   flood_wait_until?: string | null;
+  /**
+   * Whether a session is stored at TG_SESSION_PATH (tells "no session imported" from "imported,
+   * connecting or refused"). Optional: payloads of older senders lack it.
+   */
+  session_present?: boolean;
+  /** When the stored session was imported (ISO), or null when none is stored. */
+  session_imported_at?: string | null;
 }
 
 export interface SessionUpdatedData {
@@ -40,6 +47,19 @@ export interface AlertCreatedData {
   created_at: string;
 }
 
+/**
+ * An alert was revised: its message was edited and scored again (score, reasons, text changed).
+ * Consumers read the new version from GET /api/alerts?updated_since=….
+ */
+export interface AlertUpdatedData {
+  id: number;
+  chat_id: string;
+  message_id: number;
+  profile: string;
+  score: number;
+  updated_at: string;
+}
+
 export interface DigestCompletedData {
   id: number;
   trigger: "schedule" | "manual";
@@ -53,6 +73,7 @@ export interface SentinelEvents {
   session_updated: SessionUpdatedData;
   worker_status: WorkerStatusData;
   alert_created: AlertCreatedData;
+  alert_updated: AlertUpdatedData;
   digest_completed: DigestCompletedData;
 }
 
@@ -62,6 +83,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   "session_updated",
   "worker_status",
   "alert_created",
+  "alert_updated",
   "digest_completed",
 ] as const;
 

@@ -246,6 +246,14 @@ describe("session lifecycle", () => {
       connected: true,
       user_info: { username: "analyst", first_name: "Ann", user_id: 123456789 },
       session: { dc_id: 3, source_format: "telethon", key_fingerprint: prepared.keyFingerprint },
+      session_present: true,
+      session_imported_at: prepared.document.imported_at,
+    });
+    // The status published when the gateway came up already knew of the stored session.
+    expect(received.filter((m) => m.type === "worker_status").at(-1)?.data).toMatchObject({
+      authorized: true,
+      session_present: true,
+      session_imported_at: prepared.document.imported_at,
     });
 
     const response = await t.app.inject({ method: "DELETE", url: "/api/session", headers: authHeaders() });
@@ -261,7 +269,12 @@ describe("session lifecycle", () => {
     const removed = received.find((m) => m.type === "session_updated");
     expect(removed?.data).toMatchObject({ action: "removed", session_path: config.sessionPath });
     const lastStatus = received.filter((m) => m.type === "worker_status").at(-1);
-    expect(lastStatus?.data).toMatchObject({ authorized: false, connected: false });
+    expect(lastStatus?.data).toMatchObject({
+      authorized: false,
+      connected: false,
+      session_present: false,
+      session_imported_at: null,
+    });
 
     const again = await t.app.inject({ method: "DELETE", url: "/api/session", headers: authHeaders() });
     expect(again.json()).toMatchObject({ message: "No session was stored", data: { removed: false } });
@@ -280,6 +293,8 @@ describe("session lifecycle", () => {
       authorized: false,
       connected: false,
       last_error: MISSING_CREDENTIALS,
+      session_present: false,
+      session_imported_at: null,
     });
     const file = fs.readFileSync(telethonSessionFile(dir, "idle.session"));
     const imported = await app.inject({
@@ -290,10 +305,13 @@ describe("session lifecycle", () => {
     });
     expect(imported.statusCode).toBe(200);
     const after = (await app.inject({ method: "GET", url: "/api/status", headers: authHeaders() })).json();
+    // Imported but not authorized: what tells "no session" from "session refused or connecting".
     expect(after.data).toMatchObject({
       authorized: false,
       last_error: MISSING_CREDENTIALS,
       session: { dc_id: 2 },
+      session_present: true,
+      session_imported_at: imported.json().data.imported_at,
     });
   });
 });

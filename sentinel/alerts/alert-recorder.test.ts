@@ -6,7 +6,7 @@ import { chatMessage } from "../testing/alerting-fixture.ts";
 import { createTempSentinelDb, type TempSentinelDb } from "../testing/temp-sentinel-db.ts";
 import type { ScoredBatchEntry } from "./alert-plan.ts";
 import { AlertRecorder } from "./alert-recorder.ts";
-import { AlertStore, type CreatedAlert } from "./alert-store.ts";
+import { AlertStore, type CreatedAlert, type RevisedAlert } from "./alert-store.ts";
 
 const hit = (profile: string, value = 2): ProfileScore => ({
   profile,
@@ -25,6 +25,7 @@ class FailingTtlStore extends MemoryTtlStore {
 describe("AlertRecorder", () => {
   let db: TempSentinelDb;
   const announced: CreatedAlert[] = [];
+  const updates: RevisedAlert[] = [];
   const warnings: string[] = [];
 
   function recorder(ttl: TtlStore, caps = { perChatPerHour: 2, perProfilePerHour: 100 }) {
@@ -39,12 +40,17 @@ describe("AlertRecorder", () => {
         expect(await db.prisma.alert.findUnique({ where: { id: alert.id } })).not.toBeNull();
         announced.push(alert);
       },
+      announceUpdate: async (alert) => {
+        expect((await db.prisma.alert.findUnique({ where: { id: alert.id } }))?.score).toBe(alert.score);
+        updates.push(alert);
+      },
     });
   }
 
   beforeEach(async () => {
     db = await createTempSentinelDb();
     announced.length = 0;
+    updates.length = 0;
     warnings.length = 0;
   });
   afterEach(async () => {
@@ -64,9 +70,35 @@ describe("AlertRecorder", () => {
     expect(announced).toEqual(first.created);
 
     const again = await r.record(batch, new Set(["a", "b"]));
-    expect(again).toEqual({ created: [], revised: 0, suppressed: [] });
+    expect(again).toEqual({ created: [], revised: [], suppressed: [] });
     expect(await db.prisma.alert.count()).toBe(3);
     expect(announced).toHaveLength(3);
+  });
+
+  it("stamps each revision past the previous one, even on a clock that stands still, and announces it", async () => {
+    // The recorder's clock is frozen at 09:10: the stamps still move forward.
+    const r = recorder(new MemoryTtlStore());
+    const [created] = (
+      await r.record([{ message: chatMessage("-1001", 1, "x"), scores: [hit("a", 2)] }], new Set(["a"]))
+    ).created;
+    const first = await r.record(
+      [{ message: chatMessage("-1001", 1, "x y"), scores: [hit("a", 3)] }],
+      new Set(["a"]),
+    );
+    expect(first.revised).toEqual([
+      { id: created!.id, chatId: "-1001", messageId: 1, profile: "a", score: 3, updatedAt: expect.any(Date) },
+    ]);
+    const second = await r.record(
+      [{ message: chatMessage("-1001", 1, "x y z"), scores: [hit("a", 4)] }],
+      new Set(["a"]),
+    );
+    const row = await db.prisma.alert.findUniqueOrThrow({ where: { id: created!.id } });
+    expect(row.createdAt.toISOString()).toBe("2026-03-02T09:10:00.000Z");
+    expect(first.revised[0]!.updatedAt.getTime()).toBeGreaterThan(row.createdAt.getTime());
+    expect(second.revised[0]!.updatedAt.getTime()).toBeGreaterThan(first.revised[0]!.updatedAt.getTime());
+    expect(row.updatedAt).toEqual(second.revised[0]!.updatedAt);
+    expect(row).toMatchObject({ score: 4, text: "x y z" });
+    expect(updates.map((u) => u.score)).toEqual([3, 4]);
   });
 
   it("lets alerts through uncapped when the TTL store is unreachable, and says so", async () => {

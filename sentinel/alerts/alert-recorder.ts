@@ -6,11 +6,11 @@
 import type { TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import { type AlertCaps, CAP_WINDOW_MS, capKeys, capVerdict, hourStart } from "./alert-caps.ts";
 import { type AlertDraft, planAlerts, type ScoredBatchEntry } from "./alert-plan.ts";
-import type { AlertStore, CreatedAlert, SuppressionCount } from "./alert-store.ts";
+import type { AlertStore, CreatedAlert, RevisedAlert, SuppressionCount } from "./alert-store.ts";
 
 export interface RecordOutcome {
   created: CreatedAlert[];
-  revised: number;
+  revised: RevisedAlert[];
   /** Matches held back by a cap. */
   suppressed: Array<{ chatId: string; profile: string; cap: "chat" | "profile" }>;
 }
@@ -21,6 +21,8 @@ export interface AlertRecorderOptions {
   caps: AlertCaps;
   /** Called for each new alert after its transaction committed, in id order. */
   announce: (alert: CreatedAlert) => Promise<void>;
+  /** Called for each revised alert after its transaction committed, in id order. */
+  announceUpdate?: (alert: RevisedAlert) => Promise<void>;
   now: () => Date;
   log: { warn(obj: object, msg?: string): void };
 }
@@ -45,14 +47,15 @@ export class AlertRecorder {
       if (entry) entry.count += 1;
       else counts.set(k, { chatId: s.chatId, profile: s.profile, hour, count: 1 });
     }
-    const created = await store.write({
+    const { created, revised } = await store.write({
       drafts: allowed,
       revisions: plan.revisions,
       suppressions: [...counts.values()],
       createdAt: now,
     });
     for (const alert of created) await this.options.announce(alert);
-    return { created, revised: plan.revisions.length, suppressed };
+    for (const alert of revised) await this.options.announceUpdate?.(alert);
+    return { created, revised, suppressed };
   }
 
   /**

@@ -27,9 +27,31 @@ export interface CreatedAlert {
   createdAt: Date;
 }
 
+/** A stored alert a revision changed (an edited message scored again). */
+export interface RevisedAlert {
+  id: number;
+  chatId: string;
+  messageId: number;
+  profile: string;
+  score: number;
+  updatedAt: Date;
+}
+
+/** A position in the updates listing: after this revision time, then after this id. */
+export interface UpdatePosition {
+  updatedAt: Date;
+  id: number;
+}
+
 export interface AlertPageQuery {
   /** Only alerts with an id above this one (the cursor). */
   afterId: number | null;
+  /**
+   * The updates listing instead: alerts revised after their creation, in (updated_at, id) order,
+   * from `updatedSince` (inclusive) or after `afterUpdate` (the cursor).
+   */
+  updatedSince?: Date;
+  afterUpdate?: UpdatePosition;
   limit: number;
   minScore?: number;
   chatId?: string;
@@ -68,31 +90,34 @@ export class AlertStore {
   }
 
   /**
-   * Writes new alerts (created at `createdAt`), revisions and suppression counts in one
-   * transaction. Returns the alerts actually inserted, in id order.
+   * Writes new alerts (created at `createdAt`), revisions (stamped `updated_at`) and suppression
+   * counts in one transaction. Returns the alerts actually inserted and those revised, in id order.
    */
   async write(input: {
     drafts: readonly AlertDraft[];
     revisions: readonly AlertRevision[];
     suppressions: readonly SuppressionCount[];
     createdAt: Date;
-  }): Promise<CreatedAlert[]> {
+  }): Promise<{ created: CreatedAlert[]; revised: RevisedAlert[] }> {
     const { drafts, revisions, suppressions } = input;
-    if (drafts.length === 0 && revisions.length === 0 && suppressions.length === 0) return [];
+    if (drafts.length === 0 && revisions.length === 0 && suppressions.length === 0)
+      return { created: [], revised: [] };
     return this.db.$transaction(async (tx) => {
       let created: CreatedAlert[] = [];
+      let revised: RevisedAlert[] = [];
       if (drafts.length > 0) {
         const rows = await tx.$queryRawUnsafe<RawCreated[]>(
           `INSERT INTO alerts (chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
-                               message_date, created_at)
+                               message_date, created_at, updated_at)
            SELECT json_extract(value, '$.chatId'), json_extract(value, '$.chatTitle'), json_extract(value, '$.messageId'),
                   json_extract(value, '$.profile'), json_extract(value, '$.score'), json_extract(value, '$.reasons'),
                   json_extract(value, '$.text'), json_extract(value, '$.senderName'), json_extract(value, '$.link'),
-                  json_extract(value, '$.messageDate'), ?
+                  json_extract(value, '$.messageDate'), ?, ?
              FROM json_each(?) WHERE true
            ON CONFLICT (chat_id, message_id, profile) DO NOTHING
            RETURNING id, chat_id AS chatId, chat_title AS chatTitle, message_id AS messageId, profile, score,
                      created_at AS createdAt`,
+          sqliteDate(input.createdAt),
           sqliteDate(input.createdAt),
           JSON.stringify(
             drafts.map((d) => ({
@@ -115,14 +140,31 @@ export class AlertStore {
           .sort((a, b) => a.id - b.id);
       }
       if (revisions.length > 0) {
-        await tx.$executeRawUnsafe(
+        // A revision is stamped at least 1 ms past every updated_at in the table (so past its
+        // own created_at): the stamps only move forward, even on a clock that stands still or
+        // steps back, so a reader of the updates listing never skips a revision. One index lookup.
+        const rows = await tx.$queryRawUnsafe<RawRevised[]>(
           `UPDATE alerts
               SET score = json_extract(j.value, '$.score'), reasons = json_extract(j.value, '$.reasons'),
-                  text = json_extract(j.value, '$.text')
+                  text = json_extract(j.value, '$.text'),
+                  updated_at = max(?, (SELECT strftime('%Y-%m-%dT%H:%M:%f', max(a.updated_at), '+0.001 seconds') || '+00:00'
+                                         FROM alerts AS a))
              FROM json_each(?) AS j
-            WHERE alerts.id = json_extract(j.value, '$.id')`,
+            WHERE alerts.id = json_extract(j.value, '$.id')
+           RETURNING id, chat_id AS chatId, message_id AS messageId, profile, score, updated_at AS updatedAt`,
+          sqliteDate(input.createdAt),
           JSON.stringify(revisions.map((r) => ({ ...r, reasons: JSON.stringify(r.reasons) }))),
         );
+        revised = rows
+          .map((row) => ({
+            id: Number(row.id),
+            chatId: row.chatId,
+            messageId: Number(row.messageId),
+            profile: row.profile,
+            score: Number(row.score),
+            updatedAt: new Date(row.updatedAt),
+          }))
+          .sort((a, b) => a.id - b.id);
       }
       if (suppressions.length > 0) {
         await tx.$executeRawUnsafe(
@@ -134,12 +176,13 @@ export class AlertStore {
           JSON.stringify(suppressions.map((s) => ({ ...s, hour: sqliteDate(s.hour) }))),
         );
       }
-      return created;
+      return { created, revised };
     });
   }
 
-  /** One page in id order, plus whether more rows follow it. */
+  /** One page in id order (or in update order, see AlertPageQuery), plus whether more rows follow it. */
   async page(query: AlertPageQuery): Promise<{ alerts: Alert[]; hasMore: boolean }> {
+    if (query.updatedSince !== undefined || query.afterUpdate !== undefined) return this.updatesPage(query);
     const rows = await this.db.alert.findMany({
       where: {
         ...(query.afterId !== null ? { id: { gt: query.afterId } } : {}),
@@ -154,6 +197,60 @@ export class AlertStore {
     const hasMore = rows.length > query.limit;
     return { alerts: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
   }
+
+  /**
+   * Where an updates listing that found nothing continues: the newest alert's (updated_at, id)
+   * (every alert up to it was checked), never before the request's own start.
+   */
+  async emptyUpdatesPosition(query: AlertPageQuery): Promise<UpdatePosition | null> {
+    const newest = await this.db.alert.findFirst({
+      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+      select: { updatedAt: true, id: true },
+    });
+    const start = query.afterUpdate ?? (query.updatedSince ? { updatedAt: query.updatedSince, id: 0 } : null);
+    if (!newest) return start;
+    if (!start) return newest;
+    const later =
+      newest.updatedAt.getTime() > start.updatedAt.getTime() ||
+      (newest.updatedAt.getTime() === start.updatedAt.getTime() && newest.id > start.id);
+    return later ? newest : start;
+  }
+
+  private async updatesPage(query: AlertPageQuery): Promise<{ alerts: Alert[]; hasMore: boolean }> {
+    const after = query.afterUpdate;
+    const rows = await this.db.alert.findMany({
+      where: {
+        // Revised at least once: an alert as first written is the id listing's business.
+        updatedAt: { gt: this.db.alert.fields.createdAt },
+        ...(query.updatedSince !== undefined ? { AND: [{ updatedAt: { gte: query.updatedSince } }] } : {}),
+        ...(after
+          ? {
+              OR: [
+                { updatedAt: { gt: after.updatedAt } },
+                { updatedAt: after.updatedAt, id: { gt: after.id } },
+              ],
+            }
+          : {}),
+        ...(query.minScore !== undefined ? { score: { gte: query.minScore } } : {}),
+        ...(query.chatId !== undefined ? { chatId: query.chatId } : {}),
+        ...(query.profile !== undefined ? { profile: query.profile } : {}),
+        ...(query.since !== undefined ? { createdAt: { gte: query.since } } : {}),
+      },
+      orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
+      take: query.limit + 1,
+    });
+    const hasMore = rows.length > query.limit;
+    return { alerts: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
+  }
+}
+
+interface RawRevised {
+  id: number | bigint;
+  chatId: string;
+  messageId: number | bigint;
+  profile: string;
+  score: number;
+  updatedAt: string | Date;
 }
 
 interface RawStored {

@@ -49,7 +49,7 @@ describe("alerts end to end (Redis, SQLite, ingestion hook)", () => {
   let recorder: EventRecorder;
 
   beforeAll(async () => {
-    recorder = new EventRecorder(redis.target, ["alert_created"]);
+    recorder = new EventRecorder(redis.target, ["alert_created", "alert_updated"]);
     await recorder.ready();
     t = await buildTestApp({
       yaml: YAML,
@@ -290,6 +290,59 @@ describe("alerts end to end (Redis, SQLite, ingestion hook)", () => {
       `scoring latency over ${data.scoring_latency_ms.samples} messages:`,
       data.scoring_latency_ms,
     );
+  });
+
+  it("lists revised alerts from updated_since in update order, with a cursor, and publishes alert_updated", async () => {
+    type Listed = { id: number; score: number; text: string; created_at: string; updated_at: string };
+    // The only alert revised so far: -1003/20, edited twice in the edits test above.
+    const edited = await t.app.prisma.alert.findFirstOrThrow({ where: { chatId: "-1003", messageId: 20 } });
+    const first = await getJson(t.app, "/api/alerts?updated_since=1970-01-01T00:00:00Z");
+    expect(first.status).toBe(200);
+    const listed = first.body.data.alerts as Listed[];
+    expect(listed.map((a) => [a.id, a.score, a.text])).toEqual([[edited.id, 0, "never mind"]]);
+    expect(Date.parse(listed[0]!.updated_at)).toBeGreaterThan(Date.parse(listed[0]!.created_at));
+    expect(first.body.data.has_more).toBe(false);
+    const updates = await recorder.waitFor("alert_updated", 2);
+    expect(updates.map((e) => [e.data.id, e.data.score])).toEqual([
+      [edited.id, 3.5],
+      [edited.id, 0],
+    ]);
+    expect(updates[1]!.data.updated_at).toBe(listed[0]!.updated_at);
+
+    // Nothing revised since: empty, and the cursor still moves on (to the newest alert).
+    let cursor = first.body.data.next_cursor as string;
+    const idle = await getJson(t.app, `/api/alerts?cursor=${cursor}`);
+    expect(idle.body.data.alerts).toEqual([]);
+    expect(idle.body.data.next_cursor).toEqual(expect.any(String));
+    cursor = idle.body.data.next_cursor;
+
+    // An edit of a message with two alerts: both come next, and nothing else.
+    const original = await t.app.prisma.message.findFirstOrThrow({
+      where: { chatId: "-1001", messageId: 1 },
+    });
+    await feeder.feed({
+      ...chatMessage("-1001", 1, "Bitcoin wallet drained, see CVE-2026-1234 and CVE-2026-9999"),
+      date: original.date,
+      editDate: new Date("2026-03-02T08:59:00Z"),
+    });
+    const revised = await t.app.prisma.alert.findMany({ where: { chatId: "-1001", messageId: 1 } });
+    expect(revised).toHaveLength(2);
+    const next = await getJson(t.app, `/api/alerts?limit=1&cursor=${cursor}`);
+    const rest = await getJson(t.app, `/api/alerts?limit=1&cursor=${next.body.data.next_cursor}`);
+    expect(next.body.data.has_more).toBe(true);
+    expect(rest.body.data.has_more).toBe(false);
+    const ids = [...next.body.data.alerts, ...rest.body.data.alerts].map((a: Listed) => a.id);
+    expect(ids.sort()).toEqual(revised.map((a) => a.id).sort());
+    expect(recorder.of("alert_updated").map((e) => e.data.id)).toEqual([edited.id, edited.id, ...ids]);
+
+    const bad = await getJson(t.app, "/api/alerts?updated_since=soon");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe("updated_since");
+    const mixed = await getJson(t.app, "/api/alerts?limit=1");
+    const idCursor = mixed.body.data.next_cursor;
+    const refused = await getJson(t.app, `/api/alerts?updated_since=2026-01-01T00:00:00Z&cursor=${idCursor}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0].path).toBe("cursor");
   });
 });
 

@@ -7,6 +7,11 @@
  * `chat_id`, `profile`, `since` (ISO time; alerts created at or after it). Answer:
  * `{ alerts: [...], next_cursor, has_more }`; `next_cursor` is the position after the last alert
  * returned (the request's own cursor when the page is empty), so polling with it never misses one.
+ *
+ * Updates listing: `updated_since` (ISO time) lists the alerts revised at or after it (an edited
+ * message scored again; never-revised alerts are left out) in `updated_at`, then id, order; its
+ * `next_cursor` continues that listing (pass it as `cursor`, with or without `updated_since`).
+ * Each revision publishes `alert_updated` after commit.
  */
 import { ok, SentinelError } from "@tgsentinel/contract/envelope.ts";
 import type { FastifyPluginAsync } from "fastify";
@@ -14,7 +19,7 @@ import fp from "fastify-plugin";
 import type { AlertCaps } from "../alerts/alert-caps.ts";
 import { AlertRecorder } from "../alerts/alert-recorder.ts";
 import { type AlertPageQuery, AlertStore, type CreatedAlert } from "../alerts/alert-store.ts";
-import { decodeCursor, encodeCursor } from "../alerts/page-cursor.ts";
+import { decodeCursor, decodeUpdateCursor, encodeCursor, encodeUpdateCursor } from "../alerts/page-cursor.ts";
 import type { Alert } from "../db/generated/client.ts";
 import { publishEvent } from "./events.ts";
 
@@ -57,6 +62,8 @@ export interface AlertJson {
   link: string | null;
   message_date: string;
   created_at: string;
+  /** created_at until the alert is revised (its message edited and scored again). */
+  updated_at: string;
 }
 
 export function alertJson(row: Alert): AlertJson {
@@ -80,6 +87,7 @@ export function alertJson(row: Alert): AlertJson {
     link: row.link,
     message_date: row.messageDate.toISOString(),
     created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
   };
 }
 
@@ -109,7 +117,9 @@ export function parseAlertQuery(query: Record<string, unknown>): AlertPageQuery 
   const cursor = single(query, "cursor", problems);
   if (cursor !== undefined && cursor !== "") {
     out.afterId = decodeCursor("alert", cursor);
-    if (out.afterId === null)
+    const update = out.afterId === null ? decodeUpdateCursor(cursor) : null;
+    if (update) out.afterUpdate = update;
+    else if (out.afterId === null)
       problems.push({ path: "cursor", message: "is not a cursor from GET /api/alerts" });
   }
   const minScore = single(query, "min_score", problems);
@@ -134,6 +144,21 @@ export function parseAlertQuery(query: Record<string, unknown>): AlertPageQuery 
     if (/^\d{4}-\d{2}-\d{2}/.test(since) && !Number.isNaN(time)) out.since = new Date(time);
     else problems.push({ path: "since", message: "must be an ISO 8601 time such as 2025-11-16T10:00:00Z" });
   }
+  const updatedSince = single(query, "updated_since", problems);
+  if (updatedSince !== undefined) {
+    const time = Date.parse(updatedSince);
+    if (/^\d{4}-\d{2}-\d{2}/.test(updatedSince) && !Number.isNaN(time)) out.updatedSince = new Date(time);
+    else
+      problems.push({
+        path: "updated_since",
+        message: "must be an ISO 8601 time such as 2025-11-16T10:00:00Z",
+      });
+  }
+  if (out.updatedSince !== undefined && out.afterId !== null)
+    problems.push({
+      path: "cursor",
+      message: "is an id cursor; updated_since pages with its own next_cursor",
+    });
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new SentinelError("VALIDATION_FAILED", `${first.path} ${first.message}`, { details: problems });
@@ -151,6 +176,16 @@ const alerts: FastifyPluginAsync<AlertsOptions> = async (app, opts) => {
     caps: opts.caps,
     now: opts.now ?? (() => new Date()),
     log,
+    announceUpdate: async (alert) => {
+      await publishEvent(app.bus, log, "alert_updated", {
+        id: alert.id,
+        chat_id: alert.chatId,
+        message_id: alert.messageId,
+        profile: alert.profile,
+        score: alert.score,
+        updated_at: alert.updatedAt.toISOString(),
+      });
+    },
     announce: async (alert) => {
       await publishEvent(app.bus, log, "alert_created", {
         id: alert.id,
@@ -183,6 +218,18 @@ const alerts: FastifyPluginAsync<AlertsOptions> = async (app, opts) => {
     const query = parseAlertQuery((request.query ?? {}) as Record<string, unknown>);
     const page = await store.page(query);
     const last = page.alerts.at(-1);
+    if (query.updatedSince !== undefined || query.afterUpdate !== undefined) {
+      // An empty page moves the cursor to the newest alert (nothing up to it was revised), so
+      // polling without revisions does not read the whole table again from `updated_since`.
+      const position = last
+        ? { updatedAt: last.updatedAt, id: last.id }
+        : await store.emptyUpdatesPosition(query);
+      return ok({
+        alerts: page.alerts.map(alertJson),
+        next_cursor: position ? encodeUpdateCursor(position.updatedAt, position.id) : null,
+        has_more: page.hasMore,
+      });
+    }
     const nextCursor =
       last !== undefined
         ? encodeCursor("alert", last.id)

@@ -53,7 +53,12 @@ describe("sentinel events", () => {
     });
     // The gateway's status change (authorized by the recording gateway) went out before it.
     const status = received.find((m) => m.type === "worker_status");
-    expect(status?.data).toMatchObject({ authorized: true, connected: true });
+    expect(status?.data).toMatchObject({
+      authorized: true,
+      connected: true,
+      session_present: true,
+      session_imported_at: response.json().data.imported_at,
+    });
     expect(received.indexOf(status!)).toBeLessThan(received.indexOf(updated!));
   });
 

@@ -240,7 +240,7 @@ export class ScoringService {
     return {
       scored: batch.length,
       alertsCreated: outcome.created.length,
-      alertsRevised: outcome.revised,
+      alertsRevised: outcome.revised.length,
       suppressed: outcome.suppressed.length,
     };
   }

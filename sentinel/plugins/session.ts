@@ -77,7 +77,7 @@ const session: FastifyPluginAsync<SessionOptions> = async (app, opts) => {
         size: 0,
         imported_at: previous?.imported_at ?? at,
       });
-      await publishEvent(app.bus, request.log, "worker_status", app.telegram.status());
+      await publishEvent(app.bus, request.log, "worker_status", app.workerStatus());
       return ok(
         { removed, session_path: store.path, removed_at: at },
         removed ? "Session removed" : "No session was stored",

@@ -1,7 +1,8 @@
 /**
  * `GET /api/status`: the worker's Telegram state (from the gateway), the stored session's public
  * facts, and rate-limit state (active flood waits from the TTL store, the API's own limit).
- * Answers even when Redis is down: flood waits are then reported as unavailable.
+ * `session_present`/`session_imported_at` tell "no session imported" from "imported, connecting or
+ * refused". Answers even when Redis is down: flood waits are then reported as unavailable.
  */
 import { ok } from "@tgsentinel/contract/envelope.ts";
 import type { WorkerStatusData } from "@tgsentinel/contract/events.ts";
@@ -10,6 +11,8 @@ import fp from "fastify-plugin";
 import { activeFloodWaits, type FloodWait } from "../telegram/flood-waits.ts";
 
 export interface StatusData extends WorkerStatusData {
+  session_present: boolean;
+  session_imported_at: string | null;
   /** The stored session (never its key), or null when none is stored. */
   session: { imported_at: string; dc_id: number; source_format: string; key_fingerprint: string } | null;
   rate_limit: {
@@ -37,8 +40,12 @@ const status: FastifyPluginAsync<StatusOptions> = async (app, opts) => {
       error = "rate-limit state is unavailable (the store cannot be reached)";
     }
     const stored = await app.sessionStore.read().catch(() => null);
+    // After the read: an unreadable session file is present (and needs importing again).
+    const presence = app.sessionStore.presence();
     const data: StatusData = {
       ...worker,
+      session_present: presence.present,
+      session_imported_at: presence.imported_at,
       session: stored && {
         imported_at: stored.imported_at,
         dc_id: stored.dc_id,

@@ -27,6 +27,11 @@ import { publishEvent } from "./events.ts";
 declare module "fastify" {
   interface FastifyInstance {
     telegram: TelegramGateway;
+    /**
+     * The gateway's status plus whether a session is stored (`session_present`,
+     * `session_imported_at`): what `worker_status` and GET /api/status carry.
+     */
+    workerStatus(): WorkerStatusData;
   }
 }
 
@@ -171,9 +176,19 @@ const telegram: FastifyPluginAsync<TelegramOptions> = async (app, opts) => {
   const inner = typeof chosen === "function" ? chosen(context) : chosen;
   const gateway = new SerialGateway(inner);
   app.decorate("telegram", gateway);
+  const withSession = (status: WorkerStatusData): WorkerStatusData => {
+    // The session plugin is registered after this one; until then no session is known.
+    const presence = app.hasDecorator("sessionStore") ? app.sessionStore.presence() : null;
+    return {
+      ...status,
+      session_present: presence?.present ?? false,
+      session_imported_at: presence?.imported_at ?? null,
+    };
+  };
+  app.decorate("workerStatus", () => withSession(gateway.status()));
 
   const unsubscribe = gateway.onStatus((status) => {
-    void publishEvent(app.bus, app.log, "worker_status", status);
+    void publishEvent(app.bus, app.log, "worker_status", withSession(status));
   });
   const initial = gateway.status();
   app.log.info({ authorized: initial.authorized, last_error: initial.last_error }, "telegram gateway ready");

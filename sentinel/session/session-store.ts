@@ -57,8 +57,16 @@ export interface RecoveryReport {
   droppedBackup: boolean;
 }
 
+/** Whether a session is stored, as last seen by the store (no file access). */
+export interface SessionPresence {
+  present: boolean;
+  /** null when none is stored, or when the stored document is unreadable. */
+  imported_at: string | null;
+}
+
 export class SessionStore {
   readonly path: string;
+  private known: SessionPresence = { present: false, imported_at: null };
   readonly backupPath: string;
   private readonly dir: string;
   private readonly base: string;
@@ -83,7 +91,22 @@ export class SessionStore {
 
   /** The stored session, or null when there is none. Throws StoredSessionError when it is unreadable. */
   async read(): Promise<StoredSession | null> {
-    return readDocument(this.path);
+    try {
+      const doc = await readDocument(this.path);
+      this.known = { present: doc !== null, imported_at: doc?.imported_at ?? null };
+      return doc;
+    } catch (err) {
+      if (err instanceof StoredSessionError) this.known = { present: true, imported_at: null };
+      throw err;
+    }
+  }
+
+  /**
+   * What the last read, write or removal found, without touching the file: for the worker status
+   * published on every gateway change. Reads refresh it (start-up, GET /api/status).
+   */
+  presence(): SessionPresence {
+    return this.known;
   }
 
   /** Atomically replaces the stored session (see the module comment). Returns the bytes written. */
@@ -101,6 +124,7 @@ export class SessionStore {
       await syncDirectory(this.dir);
       await fs.rm(this.backupPath, { force: true });
       await syncDirectory(this.dir);
+      this.known = { present: true, imported_at: doc.imported_at };
       return body.length;
     } finally {
       if (!renamed) await fs.rm(temp, { force: true });
@@ -112,6 +136,7 @@ export class SessionStore {
     const existed = await exists(this.path);
     await fs.rm(this.path, { force: true });
     await fs.rm(this.backupPath, { force: true });
+    this.known = { present: false, imported_at: null };
     if (await exists(this.dir)) await syncDirectory(this.dir);
     return existed;
   }
