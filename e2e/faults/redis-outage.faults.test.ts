@@ -163,6 +163,12 @@ describe(`Redis stopped for ${REDIS_OUTAGE_MS / 1000} s`, () => {
       };
       return health.eventBusConnected;
     }, "eventBusConnected=true");
+    // The sentinel's publisher reconnects on its own backoff (at most 2 s): an alert created before
+    // it is back reaches the UI only with the periodic resync, so wait for it (see docs/reliability.md).
+    await waitFor(async () => {
+      const stats = await sentinel.api("/stats");
+      return (stats.json as { data: { redis: { connected: boolean } } }).data.redis.connected;
+    }, "the sentinel's event bus to reconnect");
     account.push(1, "urgent: after the outage");
     await added.waitFor((items) => items.some((i) => i.alertAdded.text.includes("after the outage")), 30_000);
     const before = worker.items.length;
