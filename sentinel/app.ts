@@ -26,19 +26,23 @@ import alerts from "./plugins/alerts.ts";
 import auth from "./plugins/auth.ts";
 import chats from "./plugins/chats.ts";
 import database from "./plugins/database.ts";
+import delivery, { type DeliveryTuning } from "./plugins/delivery.ts";
 import digests from "./plugins/digests.ts";
 import errors, { envelopeForError } from "./plugins/errors.ts";
 import events from "./plugins/events.ts";
 import health from "./plugins/health.ts";
 import ingestion from "./plugins/ingestion.ts";
+import metrics from "./plugins/metrics.ts";
 import profiles from "./plugins/profiles.ts";
 import rateLimit from "./plugins/rate-limit.ts";
+import retention from "./plugins/retention.ts";
 import scoring from "./plugins/scoring.ts";
 import session from "./plugins/session.ts";
 import sessionImport from "./plugins/session-import.ts";
 import stats from "./plugins/stats.ts";
 import status from "./plugins/status.ts";
 import telegram, { type GatewayFactory } from "./plugins/telegram.ts";
+import webhooks, { type WebhookTuning } from "./plugins/webhooks.ts";
 import type { SessionStoreHooks } from "./session/session-store.ts";
 import type { TelegramGateway } from "./telegram/gateway.ts";
 
@@ -69,6 +73,11 @@ export interface AppOptions {
   now?: () => Date;
   /** Arm the digest schedule timer on ready (default true). */
   digestTimer?: boolean;
+  /** Arm the retention timer (purges, VACUUM) on ready (default true); tests call `app.retention.runDue()`. */
+  retentionTimer?: boolean;
+  /** Delivery and webhook seams for tests (time scale, outbox bound, retry timing). */
+  delivery?: DeliveryTuning;
+  webhooks?: WebhookTuning;
 }
 
 export default async function sentinelApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -114,6 +123,17 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
     timer: opts.digestTimer,
   });
   await app.register(stats, { now: opts.now });
+
+  // Issue 12: retention, alert delivery into Telegram, webhooks, and /metrics (reads them all).
+  await app.register(retention, { policy: settings.retention, now: opts.now, timer: opts.retentionTimer });
+  await app.register(delivery, { settings: settings.alerts.delivery, ...opts.delivery });
+  await app.register(webhooks, {
+    webhooks: settings.webhooks,
+    keyMaterial: config.webhookKey,
+    now: opts.now,
+    ...opts.webhooks,
+  });
+  await app.register(metrics, { now: opts.now });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

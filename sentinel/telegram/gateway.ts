@@ -40,7 +40,10 @@ export interface TelegramGateway {
    * `minId` 0 means "the latest `limit` messages".
    */
   fetchHistory(chatId: string, options: { minId: number; limit: number }): Promise<NormalizedMessage[]>;
-  /** Sends a text message (digest delivery). `peer` is a marked chat id or "me" (Saved Messages). */
+  /**
+   * Sends a text message (digests, alert delivery). `peer` is a marked chat id, "@username", or
+   * "me" (Saved Messages).
+   */
   sendMessage(peer: string, text: string): Promise<{ messageId: number }>;
   /** Flood waits in force (method and end), as recorded in the TtlStore. */
   floodWaits(): Array<{ method: string; seconds: number; until: string }>;

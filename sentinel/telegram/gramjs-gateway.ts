@@ -4,6 +4,7 @@ import { Api, TelegramClient } from "telegram";
 import { Logger, LogLevel } from "telegram/extensions/Logger.js";
 import { ConnectionTCPFull } from "telegram/network/index.js";
 import { StringSession } from "telegram/sessions/index.js";
+import { getPeerId } from "telegram/Utils.js";
 import type { NormalizedMessage } from "../ingestion/message.ts";
 import { FloodGate, parseFloodSleepLog } from "./flood-gate.ts";
 import { recordFloodWait } from "./flood-waits.ts";
@@ -88,6 +89,8 @@ export class GramjsGateway implements TelegramGateway {
   private retryTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** "@username" (lower case) → marked id, resolved once (sendMessage to "@name"). */
+  private readonly usernames = new Map<string, string>();
 
   constructor(private readonly options: GramjsGatewayOptions) {
     this.log = options.log;
@@ -500,7 +503,12 @@ export class GramjsGateway implements TelegramGateway {
 
   async sendMessage(peer: string, text: string): Promise<{ messageId: number }> {
     const scope = this.readyScope();
-    const input = peer === "me" ? new Api.InputPeerSelf() : this.ingress.peers.inputPeer(peer);
+    const input =
+      peer === "me"
+        ? new Api.InputPeerSelf()
+        : peer.startsWith("@")
+          ? await this.resolveUsername(scope, peer.slice(1))
+          : this.ingress.peers.inputPeer(peer);
     if (!input)
       throw new TelegramGatewayError("TELEGRAM_UNAVAILABLE", `chat ${peer} is unknown to this session`);
     let messageId = 0;
@@ -511,6 +519,24 @@ export class GramjsGateway implements TelegramGateway {
       messageId = sent.id;
     }
     return { messageId };
+  }
+
+  /**
+   * "@name" → InputPeer, asking Telegram once per name (contacts.ResolveUsername is tightly
+   * limited) and remembering the answer's peers like any other.
+   */
+  private async resolveUsername(scope: ClientScope, username: string): Promise<Api.TypeInputPeer | null> {
+    const key = username.toLowerCase();
+    let id = this.usernames.get(key);
+    if (id === undefined) {
+      const resolved = await this.call(scope, "contacts.ResolveUsername", () =>
+        scope.client.invoke(new Api.contacts.ResolveUsername({ username })),
+      );
+      this.ingress.absorb([...resolved.users, ...resolved.chats]);
+      id = getPeerId(resolved.peer);
+      this.usernames.set(key, id);
+    }
+    return this.ingress.peers.inputPeer(id);
   }
 
   // ── status ───────────────────────────────────────────────────────────────────────────────
