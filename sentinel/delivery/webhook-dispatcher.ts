@@ -83,7 +83,7 @@ export class WebhookDispatcher {
     const run = this.inserting.then(async () => {
       const rows = await this.options.prisma.$queryRawUnsafe<Array<{ id: number | bigint }>>(
         `INSERT INTO webhook_deliveries (webhook, alert_id, profile, status, attempts, created_at, next_attempt_at)
-         SELECT json_extract(value, '$'), ?, ?, 'pending', 0, ?, ? FROM json_each(?) WHERE true
+         SELECT value, ?, ?, 'pending', 0, ?, ? FROM json_each(?) WHERE true
          ON CONFLICT (webhook, alert_id) DO NOTHING
          RETURNING id`,
         alert.id,
