@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   PYROGRAM_SESSION_UNSUPPORTED: 400,
   INVALID_PROFILES: 400,
   INVALID_EXPORT: 400,
+  /** A UI setting key that is not one of the preferences the UI offers. */
+  UNKNOWN_SETTING: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,

@@ -3,6 +3,10 @@ import { type SentinelAlert, SentinelApiError, type SentinelClient } from "./sen
 
 /** SyncState key of the GET /api/alerts cursor after the newest alert cached. */
 export const ALERTS_CURSOR_KEY = "alerts.cursor";
+/** SyncState key of the cursor of GET /api/alerts?updated_since (revisions applied so far). */
+export const ALERT_UPDATES_CURSOR_KEY = "alerts.updatesCursor";
+/** Where the updates listing starts when no cursor is stored yet: every revision ever made. */
+const UPDATES_EPOCH = "1970-01-01T00:00:00.000Z";
 /** Page size asked of GET /api/alerts (the contract's maximum). */
 export const ALERT_PAGE_SIZE = 500;
 /** A sync stops after this many pages and continues on the next trigger. */
@@ -11,6 +15,8 @@ const MAX_PAGES_PER_SYNC = 200;
 export interface AlertCacheOptions {
   /** Called after commit with the alerts that were new to the cache, oldest first. */
   onNew?: (alerts: Alert[]) => void;
+  /** Called after commit with cached alerts a revision changed (score, reasons, text), in update order. */
+  onUpdated?: (alerts: Alert[]) => void;
   pageSize?: number;
 }
 
@@ -28,16 +34,19 @@ function rowOf(a: SentinelAlert) {
     link: a.link ?? null,
     messageDate: new Date(a.message_date),
     createdAt: new Date(a.created_at),
+    updatedAt: new Date(a.updated_at ?? a.created_at),
   };
 }
 
 /**
  * ui.db's copy of the sentinel's alerts. GET /api/alerts lists alerts in id order after a
  * cursor; `sync()` continues from the cursor stored in SyncState, inserting each page and moving
- * the cursor in the same transaction, until the sentinel says there is no more. It runs at
- * start-up, on every alert_created event and after the bus or the sentinel comes back, so
- * nothing is lost while either was down. Concurrent calls share one run (plus one follow-up run
- * if asked for during it).
+ * the cursor in the same transaction, until the sentinel says there is no more. Then it follows
+ * the updates listing (GET /api/alerts?updated_since, alerts revised after a message edit) from
+ * its own cursor, and writes the new score, reasons, text and updated_at into the cached rows.
+ * It runs at start-up, on every alert_created and alert_updated event and after the bus or the
+ * sentinel comes back, so nothing is lost while either was down. Concurrent calls share one run
+ * (plus one follow-up run if asked for during it).
  */
 export class AlertCache {
   private running: Promise<number> | null = null;
@@ -64,6 +73,7 @@ export class AlertCache {
         do {
           this.again = false;
           added += await this.syncOnce();
+          await this.syncUpdates();
         } while (this.again);
       } finally {
         this.running = null;
@@ -97,6 +107,69 @@ export class AlertCache {
       cursor = result.next_cursor;
     }
     return added;
+  }
+
+  /** Applies the revisions listed after the stored updates cursor; returns how many rows changed. */
+  private async syncUpdates(): Promise<number> {
+    let cursor =
+      (await this.db.syncState.findUnique({ where: { key: ALERT_UPDATES_CURSOR_KEY } }))?.value ?? null;
+    let changed = 0;
+    for (let page = 0; page < MAX_PAGES_PER_SYNC; page++) {
+      let result: Awaited<ReturnType<SentinelClient["alerts"]>>;
+      try {
+        result = await this.sentinel.alerts(
+          cursor === null
+            ? { limit: this.pageSize, updatedSince: UPDATES_EPOCH }
+            : { limit: this.pageSize, cursor },
+        );
+      } catch (err) {
+        // A cursor the sentinel does not know (replaced database, or one too old to have the
+        // updates listing): start over from the beginning; applying a revision twice is harmless.
+        if (cursor !== null && err instanceof SentinelApiError && err.httpStatus === 400) {
+          cursor = null;
+          continue;
+        }
+        throw err;
+      }
+      const updated = await this.applyUpdates(result.alerts, result.next_cursor);
+      changed += updated.length;
+      if (updated.length > 0) this.options.onUpdated?.(updated);
+      if (!result.has_more || result.next_cursor === null || result.next_cursor === cursor) break;
+      cursor = result.next_cursor;
+    }
+    return changed;
+  }
+
+  /**
+   * Writes revised versions over the cached rows (only when newer than what is cached; alerts not
+   * cached yet come in with their latest version through the id listing) and stores the cursor.
+   */
+  private async applyUpdates(alerts: SentinelAlert[], nextCursor: string | null): Promise<Alert[]> {
+    return this.db.$transaction(async (tx) => {
+      const updated: Alert[] = [];
+      for (const a of alerts) {
+        const row = rowOf(a);
+        const { count } = await tx.alert.updateMany({
+          where: {
+            id: a.id,
+            OR: [{ updatedAt: null }, { updatedAt: { lt: row.updatedAt } }],
+          },
+          data: { score: row.score, reasons: row.reasons, text: row.text, updatedAt: row.updatedAt },
+        });
+        if (count > 0) {
+          const fresh = await tx.alert.findUnique({ where: { id: a.id } });
+          if (fresh) updated.push(fresh);
+        }
+      }
+      if (nextCursor !== null) {
+        await tx.syncState.upsert({
+          where: { key: ALERT_UPDATES_CURSOR_KEY },
+          create: { key: ALERT_UPDATES_CURSOR_KEY, value: nextCursor },
+          update: { value: nextCursor },
+        });
+      }
+      return updated;
+    });
   }
 
   /** Inserts the alerts not cached yet and stores the cursor (one transaction); returns the new ones. */

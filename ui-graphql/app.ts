@@ -114,6 +114,9 @@ export async function buildApp(options: BuildUiAppOptions): Promise<UiApp> {
     onNew: (fresh) => {
       for (const alert of fresh) pubsub.publish("alertAdded", alert);
     },
+    onUpdated: (updated) => {
+      for (const alert of updated) pubsub.publish("alertUpdated", alert);
+    },
   });
   const digests = new DigestCache(db, sentinel);
   const services: UiServices = {

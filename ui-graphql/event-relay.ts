@@ -64,6 +64,7 @@ export class EventRelay {
         }),
       ),
       bus.subscribe("alert_created", () => void this.syncAlerts()),
+      bus.subscribe("alert_updated", () => void this.syncAlerts()),
       bus.subscribe("digest_completed", (m) => void this.syncDigests(m.data)),
       bus.onReconnect(() => {
         this.deps.log.info({}, "event bus reconnected; resyncing the caches");

@@ -204,23 +204,23 @@ describe("settings", () => {
   it("stores, lists and deletes JSON settings; refuses bad keys", async () => {
     const set = await gql(
       ui.url,
-      `mutation { setSetting(key: "alerts.minScore", value: 2.5) { key value } }`,
+      `mutation { setSetting(key: "alerts.defaultMinScore", value: 2.5) { key value } }`,
       {},
       cookie,
     );
-    expect(set.data).toEqual({ setSetting: { key: "alerts.minScore", value: 2.5 } });
+    expect(set.data).toEqual({ setSetting: { key: "alerts.defaultMinScore", value: 2.5 } });
     const listed = await gql<{ settings: { key: string; value: unknown }[] }>(
       ui.url,
       "{ settings { key value } }",
       {},
       cookie,
     );
-    expect(listed.data?.settings).toContainEqual({ key: "alerts.minScore", value: 2.5 });
+    expect(listed.data?.settings).toContainEqual({ key: "alerts.defaultMinScore", value: 2.5 });
     const bad = await gql(ui.url, `mutation { setSetting(key: "no spaces", value: 1) { key } }`, {}, cookie);
     expect(bad.errors?.[0]?.extensions?.code).toBe("VALIDATION_FAILED");
     const removed = await gql(
       ui.url,
-      `mutation { setSetting(key: "alerts.minScore", value: null) { key } }`,
+      `mutation { setSetting(key: "alerts.defaultMinScore", value: null) { key } }`,
       {},
       cookie,
     );
@@ -228,9 +228,9 @@ describe("settings", () => {
     expect(await ui.ui.services.db.setting.count()).toBe(0);
     const audit = await ui.ui.services.db.auditEntry.findMany({ where: { action: "setSetting" } });
     expect(audit.map((a) => a.target)).toEqual([
-      "setting:alerts.minScore",
+      "setting:alerts.defaultMinScore",
       "setting:no spaces",
-      "setting:alerts.minScore",
+      "setting:alerts.defaultMinScore",
     ]);
     // Values are not audited.
     expect(audit.every((a) => !String(a.detail ?? "").includes("2.5"))).toBe(true);

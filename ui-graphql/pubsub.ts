@@ -14,6 +14,8 @@ export interface SessionUpdatedView {
 export type UiTopics = {
   workerStatus: [WorkerStatusView];
   alertAdded: [Alert];
+  /** A cached alert was revised (its message edited): the row as it is now. */
+  alertUpdated: [Alert];
   sessionUpdated: [SessionUpdatedView];
   digestCompleted: [DigestRun];
 };

@@ -75,6 +75,9 @@ export const workerStatusSchema = z.object({
   last_sync: isoDate.nullable().optional(),
   last_error: z.string().nullable().optional(),
   flood_wait_until: isoDate.nullable().optional(),
+  /** absent from older sentinels: then unknown */
+  session_present: z.boolean().optional(),
+  session_imported_at: isoDate.nullable().optional(),
   /** active flood waits and API limits; the shape is the sentinel's, shown as it is */
   rate_limit: z.unknown().optional(),
 });
@@ -93,6 +96,8 @@ export const sentinelAlertSchema = z.object({
   link: z.string().nullable().optional(),
   message_date: isoDate,
   created_at: isoDate,
+  /** created_at until revised; absent from older sentinels */
+  updated_at: isoDate.optional(),
 });
 export type SentinelAlert = z.infer<typeof sentinelAlertSchema>;
 
@@ -140,6 +145,8 @@ export const sentinelChatSchema = z.object({
   type: z.string().optional(),
   username: z.string().nullable().optional(),
   included: z.boolean().optional(),
+  /** the user's choice (PATCH /api/chats/:id), null when the config rules decide */
+  included_override: z.boolean().nullable().optional(),
   message_count: z.number().optional(),
   last_message_at: isoDate.nullable().optional(),
 });
@@ -166,6 +173,8 @@ export interface AlertsQuery {
   minScore?: number;
   chatId?: string;
   since?: string | null;
+  /** The updates listing: alerts revised at or after this time (continue with `cursor`). */
+  updatedSince?: string | null;
 }
 
 type Query = Record<string, string | number | null | undefined>;
@@ -217,6 +226,7 @@ export class SentinelClient {
           min_score: query.minScore,
           chat_id: query.chatId,
           since: query.since ?? undefined,
+          updated_since: query.updatedSince ?? undefined,
         },
       }),
     );
@@ -242,8 +252,11 @@ export class SentinelClient {
     return { runs, next_cursor: data.next_cursor == null ? null : String(data.next_cursor) };
   }
 
-  async runDigest(): Promise<unknown> {
-    return this.send("POST", "/digests/run", { json: {} });
+  /** POST /digests/run; `topN` limits the entries (the sentinel's schedule default otherwise). */
+  async runDigest(options: { topN?: number } = {}): Promise<unknown> {
+    return this.send("POST", "/digests/run", {
+      json: options.topN === undefined ? {} : { top_n: options.topN },
+    });
   }
 
   async stats(): Promise<Record<string, unknown>> {
@@ -255,6 +268,16 @@ export class SentinelClient {
     const data = await this.get("/chats");
     const list = Array.isArray(data) ? data : (data as { chats?: unknown })?.chats;
     return z.array(sentinelChatSchema).parse(list ?? []);
+  }
+
+  /** PATCH /chats/:id: the user's include/exclude choice for one chat; answers the updated chat. */
+  async setChatIncluded(chatId: string, included: boolean): Promise<SentinelChat> {
+    const data = (await this.send("PATCH", `/chats/${encodeURIComponent(chatId)}`, {
+      json: { included },
+    })) as {
+      chat?: unknown;
+    };
+    return sentinelChatSchema.parse(data?.chat);
   }
 
   async profiles(): Promise<SentinelProfile[]> {

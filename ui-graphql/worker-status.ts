@@ -9,6 +9,9 @@ export interface WorkerStatusView {
   lastSync: Date | null;
   lastError: string | null;
   rateLimit: { floodWaitUntil: Date | null; details: unknown };
+  /** Whether a session is stored on the sentinel; null when it did not say (older sentinel). */
+  sessionPresent: boolean | null;
+  sessionImportedAt: Date | null;
   /** false when the sentinel could not be asked and this is the last status seen */
   sentinelReachable: boolean;
   observedAt: Date;
@@ -57,6 +60,8 @@ export function statusViewOf(
       floodWaitUntil: dateOrNull(data.flood_wait_until ?? nestedUntil),
       details: rateLimit ?? null,
     },
+    sessionPresent: typeof data.session_present === "boolean" ? data.session_present : null,
+    sessionImportedAt: dateOrNull(data.session_imported_at),
     sentinelReachable,
     observedAt,
   };

@@ -80,6 +80,15 @@ export const AlertRef = builder.objectRef<Alert>("Alert").implement({
     link: t.exposeString("link", { nullable: true }),
     messageDate: t.expose("messageDate", { type: "DateTime" }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.field({
+      type: "DateTime",
+      description: "When the alert last changed: createdAt, or the revision after its message was edited",
+      resolve: (a) => a.updatedAt ?? a.createdAt,
+    }),
+    edited: t.boolean({
+      description: "The message was edited after the alert was made, and the alert revised to match",
+      resolve: (a) => a.updatedAt !== null && a.updatedAt.getTime() > a.createdAt.getTime(),
+    }),
     read: t.boolean({ resolve: (a) => a.readAt !== null }),
     readAt: t.expose("readAt", { type: "DateTime", nullable: true }),
   }),
@@ -138,6 +147,7 @@ builder.queryFields((t) => ({
       profile: t.arg.string(),
       query: t.arg.string({ description: "Words to find in the text, chat title or sender" }),
       unreadOnly: t.arg.boolean(),
+      since: t.arg({ type: "DateTime", description: "Only alerts created at or after this time" }),
       orderBy: t.arg({ type: AlertOrderRef, defaultValue: "NEWEST" }),
     },
     resolve: async (_r, args, ctx) => {
@@ -148,6 +158,7 @@ builder.queryFields((t) => ({
       if (args.chatId) where.chatId = args.chatId;
       if (args.profile) where.profile = args.profile;
       if (args.unreadOnly) where.readAt = null;
+      if (args.since) where.createdAt = { gte: args.since };
       const words = (args.query ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 10);
       if (words.length > 0) {
         where.AND = words.map((w) => ({
@@ -220,6 +231,23 @@ builder.subscriptionField("alertAdded", (t) =>
     subscribe: (_r, args, ctx) =>
       pipe(
         ctx.services.pubsub.subscribe("alertAdded"),
+        filter((alert: Alert) => args.minScore == null || alert.score >= args.minScore),
+      ),
+    resolve: (alert) => alert,
+  }),
+);
+
+builder.subscriptionField("alertUpdated", (t) =>
+  t.field({
+    type: AlertRef,
+    description:
+      "Cached alerts as they are revised (their message was edited and scored again), after ui.db has the new version",
+    args: {
+      minScore: t.arg.float({ description: "Only revisions that leave the alert at or above this score" }),
+    },
+    subscribe: (_r, args, ctx) =>
+      pipe(
+        ctx.services.pubsub.subscribe("alertUpdated"),
         filter((alert: Alert) => args.minScore == null || alert.score >= args.minScore),
       ),
     resolve: (alert) => alert,

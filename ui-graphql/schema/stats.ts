@@ -34,6 +34,86 @@ const ChatStatRef = builder.objectRef<ChatStatShape>("ChatStat").implement({
   }),
 });
 
+interface ActivityPointShape {
+  at: Date;
+  messages: number;
+  alerts: number;
+}
+
+interface ActivityShape {
+  timeZone: string | null;
+  hourly: ActivityPointShape[];
+  daily: ActivityPointShape[];
+}
+
+/** The sentinel's `activity.hourly`/`daily` list; points that do not parse are dropped. */
+function pointsOf(list: unknown): ActivityPointShape[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item) => {
+    if (item === null || typeof item !== "object") return [];
+    const { at, messages, alerts } = item as Record<string, unknown>;
+    const when = date(at);
+    const m = num(messages);
+    const a = num(alerts);
+    return when && m !== null && a !== null ? [{ at: when, messages: m, alerts: a }] : [];
+  });
+}
+
+function activityOf(raw: Record<string, unknown>): ActivityShape | null {
+  const activity = raw.activity;
+  if (activity === null || typeof activity !== "object" || Array.isArray(activity)) return null;
+  const a = activity as Record<string, unknown>;
+  return {
+    timeZone: typeof a.time_zone === "string" ? a.time_zone : null,
+    hourly: pointsOf(a.hourly),
+    daily: pointsOf(a.daily),
+  };
+}
+
+const ActivityPointRef = builder.objectRef<ActivityPointShape>("ActivityPoint").implement({
+  description: "Messages (by their date) and alerts (by creation) in one time bucket",
+  fields: (t) => ({
+    at: t.expose("at", { type: "DateTime", description: "Start of the bucket" }),
+    messages: t.exposeInt("messages"),
+    alerts: t.exposeInt("alerts"),
+  }),
+});
+
+const ActivityRef = builder.objectRef<ActivityShape>("Activity").implement({
+  description: "Activity over time, counted by the sentinel in sentinel.db",
+  fields: (t) => ({
+    timeZone: t.exposeString("timeZone", {
+      nullable: true,
+      description: "The sentinel's time zone: days start at its local midnight",
+    }),
+    hourly: t.field({
+      type: [ActivityPointRef],
+      description: "The last 24 clock hours, oldest first (the last point is the current hour)",
+      resolve: (a) => a.hourly,
+    }),
+    daily: t.field({
+      type: [ActivityPointRef],
+      description: "The last 14 days, oldest first (the last point is today)",
+      resolve: (a) => a.daily,
+    }),
+  }),
+});
+
+interface TodayShape {
+  since: Date | null;
+  messages: number;
+  alerts: number;
+}
+
+const TodayRef = builder.objectRef<TodayShape>("Today").implement({
+  description: "Totals since local midnight (the sentinel's time zone)",
+  fields: (t) => ({
+    since: t.expose("since", { type: "DateTime", nullable: true }),
+    messages: t.exposeInt("messages"),
+    alerts: t.exposeInt("alerts"),
+  }),
+});
+
 const StatsRef = builder.objectRef<StatsShape>("Stats").implement({
   description: "The sentinel's counters (GET /api/stats) plus the UI cache's own",
   fields: (t) => ({
@@ -81,6 +161,24 @@ const StatsRef = builder.objectRef<StatsShape>("Stats").implement({
             messages: num(c.messages ?? c.message_count),
             alerts: num(c.alerts ?? c.alert_count),
           }));
+      },
+    }),
+    activity: t.field({
+      type: ActivityRef,
+      nullable: true,
+      description: "Messages and alerts per hour and per day (null from a sentinel that does not report it)",
+      resolve: (s) => activityOf(s.raw),
+    }),
+    today: t.field({
+      type: TodayRef,
+      nullable: true,
+      resolve: (s) => {
+        const today = s.raw.today as Record<string, unknown> | null | undefined;
+        if (today === null || typeof today !== "object") return null;
+        const messages = num(today.messages);
+        const alerts = num(today.alerts);
+        if (messages === null || alerts === null) return null;
+        return { since: date(today.since), messages, alerts };
       },
     }),
     cachedAlerts: t.exposeInt("cachedAlerts", { description: "Alerts in the UI's cache" }),

@@ -43,6 +43,16 @@ export const WorkerStatusRef = builder.objectRef<WorkerStatusView>("WorkerStatus
     lastSync: t.expose("lastSync", { type: "DateTime", nullable: true }),
     lastError: t.exposeString("lastError", { nullable: true }),
     rateLimit: t.field({ type: RateLimitRef, resolve: (s) => s.rateLimit }),
+    sessionPresent: t.exposeBoolean("sessionPresent", {
+      nullable: true,
+      description:
+        "Whether a Telegram session is stored on the worker: false means none was imported; true while not authorized means it is connecting or was refused. Null when the worker did not say",
+    }),
+    sessionImportedAt: t.expose("sessionImportedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the stored session was imported",
+    }),
     sentinelReachable: t.exposeBoolean("sentinelReachable", {
       description: "false when the sentinel did not answer and this is the last status seen",
     }),

@@ -27,6 +27,7 @@ export const SENTINEL_ROUTES_USED = [
   { method: "GET", url: "/api/alerts" },
   { method: "GET", url: "/api/stats" },
   { method: "GET", url: "/api/chats" },
+  { method: "PATCH", url: "/api/chats/:id" },
   { method: "GET", url: "/api/profiles" },
   { method: "PUT", url: "/api/profiles" },
   { method: "POST", url: "/api/profiles/test" },
