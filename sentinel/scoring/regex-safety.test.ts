@@ -22,6 +22,8 @@ describe("checkRegexSafety", () => {
     ["\\w+\\s*\\w+!", /"\\w\+" and "\\w\+" can match the same characters/],
     ["a.*b.*c", /and the part between them can match the same characters/],
     ["(?:ab)+(?:ab)+", /can match the same characters/],
+    ["(.*a){25}", /consecutive iterations of "\(\.\*a\)\{25\}" overlap/],
+    ["(x.*y){10}", /consecutive iterations/],
   ])("rejects %s", (pattern, reason) => {
     expect(verdict(pattern)).toMatch(reason);
   });

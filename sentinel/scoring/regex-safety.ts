@@ -9,7 +9,8 @@
  * 3. an alternation inside a repetition whose branches can start with the same character:
  *    `(a|a)*`, `(a|ab)+`, `(\w|\d)+`;
  * 4. two unbounded repetitions over overlapping characters with only optional parts between them
- *    (polynomial blow-up, cubic or worse with the search loop): `\d+\d+`, `\w+\s*\w+`, `.*.*`.
+ *    (polynomial blow-up, cubic or worse with the search loop): `\d+\d+`, `\w+\s*\w+`, `.*.*`,
+ *    also across consecutive iterations of a repetition: `(.*a){25}`, `(x.*y){10}`.
  *
  * False positives are accepted (a safe pattern may be refused with a clear reason); the scorer
  * additionally bounds the input length every regex runs on.
@@ -686,6 +687,14 @@ function check(n: Node, src: string, underRepeat: boolean): void {
                 "(nested quantifier, exponential backtracking)",
             );
           }
+        }
+        // Consecutive iterations are a sequence too: `(.*a){25}` is `.*a.*a…`, and the input splits
+        // between one iteration's `.*` and the next one's in many ways (polynomial of degree 25).
+        try {
+          checkRepeatPairs(flatten([n.body, n.body]), src);
+        } catch (error) {
+          if (!(error instanceof Unsafe)) throw error;
+          throw new Unsafe(`consecutive iterations of "${quoted}" overlap: ${error.message}`);
         }
       }
       check(n.body, src, underRepeat || repeats);
