@@ -15,6 +15,8 @@ import { progress } from "./progress.ts";
 import { wallClockMs } from "./sample-stats.ts";
 
 let sentinel: BenchSentinel | null = null;
+/** Message ids of created alerts: unique across calls, so every alert is a new one. */
+let nextMessageId = 10_000_000;
 const sampler = new MemorySampler();
 
 export interface CreateAlertsOptions {
@@ -52,7 +54,6 @@ async function createAlerts(options: CreateAlertsOptions): Promise<CreatedAlerts
   const names = new Set(profiles.map((p) => p.name));
   const created: Array<[string, number]> = [];
   const recordMs: number[] = [];
-  let nextMessageId = 10_000_000;
   const started = performance.now();
   while (created.length < options.count) {
     const due = Math.min(
