@@ -42,6 +42,8 @@ describe("alert message text", () => {
     expect(alertLink({ ...ALERT, chatId: "-4001234" })).toBeNull();
     const text = alertMessageText({ ...ALERT, chatId: "123456789", senderName: null, chatTitle: "Bob" });
     expect(text.split("\n")).toEqual([`${DELIVERY_HEADER} · security · score 3.46`, "Bob", "", ALERT.text]);
+    const post = alertMessageText({ ...ALERT, senderName: "Security Feed" });
+    expect(post.split("\n")[1]).toBe("Security Feed");
   });
 
   it("formats scores with at most two decimals", () => {

@@ -54,7 +54,9 @@ export function alertLink(alert: Pick<DeliverableAlert, "chatId" | "messageId" |
 export function alertMessageText(alert: DeliverableAlert): string {
   const lines = [`${DELIVERY_HEADER} · ${alert.profile} · score ${formatScore(alert.score)}`];
   const where = alert.chatTitle.trim() || alert.chatId;
-  lines.push(alert.senderName ? `${where} — ${alert.senderName}` : where);
+  // Channel posts name the channel as their sender: say it once.
+  const sender = alert.senderName?.trim();
+  lines.push(sender && sender !== where ? `${where} — ${sender}` : where);
   const preview = alertPreview(alert.text);
   if (preview !== "") lines.push("", preview);
   const link = alertLink(alert);
