@@ -35,7 +35,7 @@ export interface SessionImportSize {
   /** The largest growth seen over the uploads of this size, per process (bytes). */
   ui_growth: MemoryGrowth;
   sentinel_growth: MemoryGrowth;
-  /** Largest of RSS, heap and external growth in either process, as a multiple of the file size. */
+  /** Largest RSS, heap, external or ArrayBuffer growth in either process, as a multiple of the file size. */
   max_growth_ratio: number;
 }
 
@@ -101,13 +101,9 @@ export async function runSessionImport(options: SessionImportOptions): Promise<S
       all.push(...times);
       const ui = largest(uiGrowth);
       const sentinel = largest(sentinelGrowth);
+      // ArrayBuffers are part of external memory, but their peak can come at another moment.
       const worst = Math.max(
-        ui.rss,
-        ui.heapUsed,
-        ui.external,
-        sentinel.rss,
-        sentinel.heapUsed,
-        sentinel.external,
+        ...[ui, sentinel].flatMap((g) => [g.rss, g.heapUsed, g.external, g.arrayBuffers]),
       );
       bySize.push({
         file_bytes: bytes.length,
