@@ -263,8 +263,15 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError("Syntax error")];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        // Limit rules (graphql-armor) throw their refusal from inside validation: answer it as an
+        // error message, as over HTTP, instead of letting graphql-ws close the socket with 4500.
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document);
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError("Invalid operation")];
+        }
+        if (errors.length > 0) return [...errors];
         return {
           schema,
           operationName: payload.operationName,
