@@ -64,7 +64,6 @@ export interface RetentionStats {
     freed_bytes: number;
     duration_ms: number;
   } | null;
-  last_vacuum_at: string | null;
   next_purge_at: string | null;
   next_vacuum_at: string | null;
   last_error: string | null;
@@ -173,7 +172,6 @@ export class RetentionService {
       deleted_total: { ...this.totals },
       last_purge: this.lastPurge,
       last_vacuum: this.lastVacuum,
-      last_vacuum_at: this.lastVacuum?.at ?? null,
       next_purge_at: this.nextPurge?.toISOString() ?? null,
       next_vacuum_at: this.nextVacuumAt()?.toISOString() ?? null,
       last_error: this.lastError,
