@@ -30,11 +30,21 @@ const alert: Alert = {
   link: "https://t.me/marketnews/12",
   messageDate: "2026-03-10T12:00:00Z",
   createdAt: "2026-03-10T12:00:01Z",
+  updatedAt: "2026-03-10T12:00:01Z",
+  edited: false,
   read: false,
   readAt: null,
 };
 
 describe("AlertCard", () => {
+  it("marks an alert whose message was edited after it was made", async () => {
+    const now = Date.parse("2026-03-10T12:05:00Z");
+    const { container, rerender } = render(AlertCard, { alert, now });
+    expect(container.querySelector(".edited")).toBeNull();
+    await rerender({ alert: { ...alert, edited: true, updatedAt: "2026-03-10T12:03:00Z" }, now });
+    expect(container.querySelector(".edited")?.textContent).toBe("edited 2 minutes ago");
+  });
+
   it("highlights exactly the matched words and lists why the message scored", () => {
     const { container } = render(AlertCard, { alert, now: Date.parse("2026-03-10T12:05:00Z") });
     expect([...container.querySelectorAll("mark")].map((m) => m.textContent)).toEqual(["rates", "urgent"]);

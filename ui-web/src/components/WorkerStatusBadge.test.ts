@@ -12,6 +12,8 @@ const base: WorkerStatus = {
   lastError: null,
   rateLimit: { active: false, floodWaitSeconds: 0, floodWaitUntil: null },
   sentinelReachable: true,
+  sessionPresent: null,
+  sessionImportedAt: null,
   observedAt: "2026-03-10T12:00:00Z",
 };
 
@@ -39,6 +41,18 @@ describe("WorkerStatusBadge", () => {
   it("says not authorized when there is no session at all", () => {
     render(WorkerStatusBadge, { status: base, now: NOW });
     expect(shown()).toBe("Not authorized");
+  });
+
+  it("tells a missing session from an imported one Telegram refused or is still answering", async () => {
+    const { rerender } = render(WorkerStatusBadge, { status: { ...base, sessionPresent: false }, now: NOW });
+    expect(shown()).toBe("No session imported");
+    const imported = { ...base, sessionPresent: true, sessionImportedAt: "2026-03-10T11:59:00Z" };
+    await rerender({ status: imported, now: NOW });
+    expect(shown()).toBe("Session imported, connecting…");
+    await rerender({ status: { ...imported, lastError: "AUTH_KEY_UNREGISTERED" }, now: NOW });
+    expect(shown()).toBe("Session imported, not authorized");
+    await rerender({ status: { ...imported, connected: true }, now: NOW });
+    expect(shown()).toBe("Session imported, not authorized");
   });
 
   it("says connecting while an authorized worker has lost its link to Telegram", () => {

@@ -29,8 +29,13 @@ export interface ChartGeometry {
   alertsLine: string;
   /** Alerts as dots, for series with few points. */
   alertDots: { x: number; y: number; value: number }[];
-  /** Horizontal grid lines with their value. */
+  /** Horizontal grid lines with their value (messages when there are messages, else alerts). */
   yTicks: { y: number; value: number }[];
+  /**
+   * The alerts scale on the right, at the same grid lines, when both series are drawn: alerts
+   * are a small share of messages and would lie flat on a shared scale. Empty otherwise.
+   */
+  alertTicks: { y: number; value: number }[];
   /** A few labelled x positions. */
   xTicks: { x: number; label: string }[];
   maxValue: number;
@@ -55,27 +60,40 @@ export function chartGeometry(
 ): ChartGeometry {
   const innerW = box.width - box.padLeft - box.padRight;
   const innerH = box.height - box.padTop - box.padBottom;
-  const maxValue = niceCeiling(Math.max(0, ...points.map((p) => Math.max(p.messages ?? 0, p.alerts))));
   const hasMessages = points.some((p) => p.messages !== null);
+  const maxAlerts = Math.max(0, ...points.map((p) => p.alerts));
+  const maxValue = niceCeiling(hasMessages ? Math.max(0, ...points.map((p) => p.messages ?? 0)) : maxAlerts);
+  // Grid lines on whole, evenly spaced values: 4 or 5 of them (a 1-2-5 maximum divides by one
+  // of the two), fewer for a scale of 1 or 2.
+  const steps = maxValue % 4 === 0 ? 4 : maxValue % 5 === 0 ? 5 : Math.min(4, maxValue);
+  // The alerts scale (right axis) has the same grid lines, each a whole number of alerts.
+  const alertsMax = hasMessages ? steps * Math.max(1, Math.ceil(maxAlerts / steps)) : maxValue;
   const bottom = box.padTop + innerH;
   const x = (i: number) =>
     round(box.padLeft + (points.length <= 1 ? innerW / 2 : (i / (points.length - 1)) * innerW));
-  const y = (v: number) => round(bottom - (v / maxValue) * innerH);
+  const y = (v: number, max = maxValue) => round(bottom - (v / max) * innerH);
 
-  const line = (key: "messages" | "alerts") =>
-    points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p[key] ?? 0)}`).join(" ");
-  const messagesLine = hasMessages ? line("messages") : "";
+  const messagesLine = hasMessages
+    ? points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p.messages ?? 0)}`).join(" ")
+    : "";
+  const alertsLine = points
+    .map((p, i) => `${i === 0 ? "M" : "L"}${x(i)},${y(p.alerts, alertsMax)}`)
+    .join(" ");
   const messagesArea =
     !hasMessages || points.length === 0
       ? ""
       : `${messagesLine} L${x(points.length - 1)},${round(bottom)} L${x(0)},${round(bottom)} Z`;
 
-  // Whole-number ticks only: a scale of 1 or 2 gets fewer lines instead of repeated labels.
-  const steps = Math.min(4, maxValue);
   const yTicks = Array.from({ length: steps + 1 }, (_, i) => {
     const value = Math.round((maxValue * i) / steps);
     return { y: y(value), value };
   });
+  const alertTicks = hasMessages
+    ? Array.from({ length: steps + 1 }, (_, i) => {
+        const value = Math.round((alertsMax * i) / steps);
+        return { y: y(value, alertsMax), value };
+      })
+    : [];
   // About one label per 90 px, so they never overlap on a phone.
   const tickCount = Math.min(points.length, Math.max(2, Math.min(5, Math.floor(innerW / 90))));
   const xTicks: { x: number; label: string }[] = [];
@@ -88,9 +106,10 @@ export function chartGeometry(
   return {
     messagesArea,
     messagesLine,
-    alertsLine: line("alerts"),
-    alertDots: points.map((p, i) => ({ x: x(i), y: y(p.alerts), value: p.alerts })),
+    alertsLine,
+    alertDots: points.map((p, i) => ({ x: x(i), y: y(p.alerts, alertsMax), value: p.alerts })),
     yTicks,
+    alertTicks,
     xTicks,
     maxValue,
   };

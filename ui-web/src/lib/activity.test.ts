@@ -1,29 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { hourlyActivity, messageSeriesOf } from "./activity.ts";
+import { activityPoints, withLiveAlert } from "./activity.ts";
 import { chartGeometry, niceCeiling } from "./activity-chart.ts";
 
-const NOW = Date.parse("2026-03-10T12:30:00Z");
+const hourly = [
+  { at: "2026-03-10T10:00:00.000Z", messages: 5, alerts: 0 },
+  { at: "2026-03-10T11:00:00.000Z", messages: 40, alerts: 1 },
+  { at: "2026-03-10T12:00:00.000Z", messages: 7, alerts: 2 },
+];
+const daily = [{ at: "2026-03-10T00:00:00.000Z", messages: 52, alerts: 3 }];
 
-describe("hourlyActivity", () => {
-  it("counts alerts per hour over the last 24 hours and drops older ones", () => {
-    const points = hourlyActivity(
-      ["2026-03-10T12:05:00Z", "2026-03-10T12:25:00Z", "2026-03-10T09:59:59Z", "2026-03-09T11:00:00Z"],
-      new Map(),
-      NOW,
-    );
-    expect(points).toHaveLength(24);
-    expect(points.at(-1)).toEqual({ at: "2026-03-10T12:00:00.000Z", alerts: 2, messages: null });
-    expect(points.find((p) => p.at === "2026-03-10T09:00:00.000Z")?.alerts).toBe(1);
-    expect(points.reduce((n, p) => n + p.alerts, 0)).toBe(3);
+describe("activityPoints", () => {
+  it("takes the hourly or the daily series the sentinel counted, both lines", () => {
+    expect(activityPoints({ hourly, daily }, "hours")).toEqual(hourly);
+    expect(activityPoints({ hourly, daily }, "days")).toEqual(daily);
   });
 
-  it("takes messages per hour from the stats' timeline when the sentinel reports one", () => {
-    const series = messageSeriesOf({
-      timeline: [{ at: "2026-03-10T11:00:00Z", messages: 40 }, { at: "bad" }],
-    });
-    const points = hourlyActivity([], series, NOW);
-    expect(points.at(-2)?.messages).toBe(40);
-    expect(points.at(-1)?.messages).toBe(0);
+  it("is empty when the sentinel reports no activity", () => {
+    expect(activityPoints(null, "hours")).toEqual([]);
+  });
+});
+
+describe("withLiveAlert", () => {
+  it("counts a live alert into the bucket holding its creation time", () => {
+    const next = withLiveAlert(hourly, "2026-03-10T12:30:00Z");
+    expect(next.map((p) => p.alerts)).toEqual([0, 1, 3]);
+    expect(withLiveAlert(hourly, "2026-03-10T11:59:59Z").map((p) => p.alerts)).toEqual([0, 2, 2]);
+    expect(hourly.map((p) => p.alerts)).toEqual([0, 1, 2]);
+  });
+
+  it("leaves the series alone for times outside it", () => {
+    expect(withLiveAlert(hourly, "2026-03-10T09:59:00Z")).toEqual(hourly);
+    expect(withLiveAlert(hourly, "2026-03-10T13:00:00Z")).toEqual(hourly);
+    expect(withLiveAlert(hourly, "not a time")).toEqual(hourly);
   });
 });
 
@@ -44,7 +52,26 @@ describe("chart geometry", () => {
     );
     expect(g.maxValue).toBe(10);
     expect(g.messagesLine).toBe("M0,100 L200,0");
-    expect(g.alertsLine).toBe("M0,100 L200,50");
+    expect(g.yTicks.map((t) => t.value)).toEqual([0, 2, 4, 6, 8, 10]);
+    // Alerts on their own scale (right axis) over the same grid lines.
+    expect(g.alertTicks.map((t) => t.value)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(g.alertTicks.map((t) => t.y)).toEqual(g.yTicks.map((t) => t.y));
+    expect(g.alertsLine).toBe("M0,100 L200,0");
+  });
+
+  it("keeps a few alerts visible next to many messages", () => {
+    const box = { width: 100, height: 100, padLeft: 0, padRight: 0, padTop: 0, padBottom: 0 };
+    const g = chartGeometry(
+      [
+        { at: "a", messages: 900, alerts: 0 },
+        { at: "b", messages: 1200, alerts: 3 },
+      ],
+      box,
+      (s) => s,
+    );
+    expect(g.maxValue).toBe(2000);
+    expect(g.alertTicks.map((t) => t.value)).toEqual([0, 1, 2, 3, 4]);
+    expect(g.alertDots[1]!.y).toBe(25);
   });
 
   it("draws no messages line without a messages series", () => {
@@ -52,6 +79,8 @@ describe("chart geometry", () => {
     const g = chartGeometry([{ at: "a", messages: null, alerts: 2 }], box, (s) => s);
     expect(g.messagesLine).toBe("");
     expect(g.messagesArea).toBe("");
+    expect(g.alertTicks).toEqual([]);
+    expect(g.yTicks.at(-1)?.value).toBe(2);
   });
 });
 

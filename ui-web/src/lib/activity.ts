@@ -1,65 +1,54 @@
 /**
- * The dashboard's activity series: alerts per hour bucketed here from the alert cache, messages
- * per hour taken from the sentinel's stats when it reports a timeline (`raw.timeline` or
- * `raw.activity`: `[{ at, messages }]`).
+ * The dashboard's activity series, as the sentinel counts them (GraphQL `Stats.activity`:
+ * messages by their date, alerts by creation, per clock hour and per day of its time zone),
+ * plus the small live adjustment made while alerts stream in between two reloads.
  */
 
 import type { ActivityPoint } from "./activity-chart.ts";
 
-const HOUR = 3600_000;
+/** A series point as the Dashboard query returns it. */
+export interface ActivityPointData {
+  at: string;
+  messages: number;
+  alerts: number;
+}
 
-/** Start of the local day containing `now`. */
+export interface ActivityData {
+  hourly: ActivityPointData[];
+  daily: ActivityPointData[];
+}
+
+export type ActivityRange = "hours" | "days";
+
+/** Start of the local day containing `now` (the browser's zone). */
 export function startOfDay(now: number): number {
   const d = new Date(now);
   d.setHours(0, 0, 0, 0);
   return d.getTime();
 }
 
-/** Reads an hourly messages series from the stats' raw object; empty when there is none. */
-export function messageSeriesOf(raw: unknown): Map<number, number> {
-  const series = new Map<number, number>();
-  if (raw === null || typeof raw !== "object") return series;
-  const record = raw as Record<string, unknown>;
-  const list = record.timeline ?? record.activity;
-  if (!Array.isArray(list)) return series;
-  for (const item of list) {
-    if (item === null || typeof item !== "object") continue;
-    const { at, messages } = item as { at?: unknown; messages?: unknown };
-    const time = typeof at === "string" ? Date.parse(at) : Number.NaN;
-    if (Number.isNaN(time) || typeof messages !== "number") continue;
-    const hour = Math.floor(time / HOUR) * HOUR;
-    series.set(hour, (series.get(hour) ?? 0) + messages);
-  }
-  return series;
+/** The chart's points for a range; empty when the sentinel reports no activity. */
+export function activityPoints(
+  activity: ActivityData | null | undefined,
+  range: ActivityRange,
+): ActivityPoint[] {
+  const list = range === "hours" ? activity?.hourly : activity?.daily;
+  return (list ?? []).map((p) => ({ at: p.at, messages: p.messages, alerts: p.alerts }));
 }
 
 /**
- * `hours` hourly points ending with the current hour: alerts counted from their creation times,
- * messages from `messages` (null everywhere when that series is empty).
+ * Counts one live alert created at `createdAt` into the bucket holding it (the last bucket whose
+ * start is at or before it). Returns the list unchanged when it falls outside the series.
  */
-export function hourlyActivity(
-  alertTimes: readonly string[],
-  messages: Map<number, number>,
-  now: number,
-  hours = 24,
-): ActivityPoint[] {
-  const lastHour = Math.floor(now / HOUR) * HOUR;
-  const firstHour = lastHour - (hours - 1) * HOUR;
-  const alerts = new Map<number, number>();
-  for (const iso of alertTimes) {
-    const time = Date.parse(iso);
-    if (Number.isNaN(time) || time < firstHour || time >= lastHour + HOUR) continue;
-    const hour = Math.floor(time / HOUR) * HOUR;
-    alerts.set(hour, (alerts.get(hour) ?? 0) + 1);
-  }
-  const hasMessages = messages.size > 0;
-  const points: ActivityPoint[] = [];
-  for (let hour = firstHour; hour <= lastHour; hour += HOUR) {
-    points.push({
-      at: new Date(hour).toISOString(),
-      alerts: alerts.get(hour) ?? 0,
-      messages: hasMessages ? (messages.get(hour) ?? 0) : null,
-    });
-  }
-  return points;
+export function withLiveAlert<T extends ActivityPointData>(points: readonly T[], createdAt: string): T[] {
+  const time = Date.parse(createdAt);
+  if (Number.isNaN(time) || points.length === 0) return [...points];
+  let index = -1;
+  for (let i = 0; i < points.length; i++) if (Date.parse(points[i]!.at) <= time) index = i;
+  if (index === -1) return [...points];
+  // A point after the last bucket's end is not in the series (a new bucket comes with the reload).
+  const last = points[points.length - 1]!;
+  const span = points.length > 1 ? Date.parse(last.at) - Date.parse(points[points.length - 2]!.at) : 0;
+  if (index === points.length - 1 && span > 0 && time >= Date.parse(last.at) + span) return [...points];
+  return points.map((p, i) => (i === index ? { ...p, alerts: p.alerts + 1 } : p));
 }

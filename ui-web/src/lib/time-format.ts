@@ -2,6 +2,17 @@
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
+/** The zone full dates are shown in (the "display.timeZone" preference); undefined = the browser's. */
+let timeZone: string | undefined;
+
+export function setDisplayTimeZone(zone: string | null): void {
+  timeZone = zone ?? undefined;
+}
+
+export function displayTimeZone(): string | undefined {
+  return timeZone;
+}
+
 /** "5 minutes ago", "yesterday", … */
 export function timeAgo(iso: string | Date, now: number = Date.now()): string {
   const then = typeof iso === "string" ? Date.parse(iso) : iso.getTime();
@@ -12,14 +23,14 @@ export function timeAgo(iso: string | Date, now: number = Date.now()): string {
   if (abs < 45 * 60) return relative.format(Math.round(seconds / 60), "minute");
   if (abs < 22 * 3600) return relative.format(Math.round(seconds / 3600), "hour");
   if (abs < 26 * 86400) return relative.format(Math.round(seconds / 86400), "day");
-  return new Date(then).toLocaleDateString();
+  return new Date(then).toLocaleDateString(undefined, { timeZone });
 }
 
-/** A full local date and time, for tooltips and tables. */
+/** A full date and time in the display zone, for tooltips and tables. */
 export function dateTime(iso: string | Date): string {
   const d = typeof iso === "string" ? new Date(iso) : iso;
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone });
 }
 
 /** A countdown such as "4:05" or "1:02:03" to `untilMs`; "0:00" once passed. */

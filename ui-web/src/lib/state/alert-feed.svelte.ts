@@ -3,7 +3,9 @@ import { describeError } from "../graphql/errors.ts";
 import {
   AlertAddedDocument,
   type AlertFieldsFragment,
+  type AlertOrder,
   AlertsDocument,
+  AlertUpdatedDocument,
   MarkAlertReadDocument,
   MarkAllAlertsReadDocument,
 } from "../graphql/generated/graphql.ts";
@@ -17,6 +19,8 @@ export interface AlertFilters {
   minScore: string;
   text: string;
   unreadOnly: boolean;
+  /** Not a filter but the list's order (kept when the filters are cleared). */
+  order: AlertOrder;
 }
 
 export const EMPTY_FILTERS: AlertFilters = {
@@ -25,7 +29,20 @@ export const EMPTY_FILTERS: AlertFilters = {
   minScore: "",
   text: "",
   unreadOnly: false,
+  order: "NEWEST",
 };
+
+/** The filters the feed opens with, from the user's preferences. */
+export function initialFilters(preferences: {
+  alertsDefaultMinScore: number;
+  alertsDefaultOrder: string;
+}): AlertFilters {
+  return {
+    ...EMPTY_FILTERS,
+    minScore: preferences.alertsDefaultMinScore > 0 ? String(preferences.alertsDefaultMinScore) : "",
+    order: preferences.alertsDefaultOrder === "SCORE" ? "SCORE" : "NEWEST",
+  };
+}
 
 /** Page size of the infinite scroll. */
 export const ALERT_PAGE = 30;
@@ -52,8 +69,9 @@ export function alertMatches(alert: Alert, filters: AlertFilters): boolean {
 
 /**
  * The alerts list: pages through the `alerts` connection with its cursor, takes new alerts
- * live from `alertAdded` (those matching the filters slide in at the top), and reloads the
- * first page after a reconnection so nothing missed while offline is lost.
+ * live from `alertAdded` (those matching the filters slide in at the top, or at their place by
+ * score), applies revisions from `alertUpdated` (an edited message scored again), and reloads
+ * the first page after a reconnection so nothing missed while offline is lost.
  */
 export class AlertFeed {
   items = $state<Alert[]>([]);
@@ -81,6 +99,7 @@ export class AlertFeed {
     void this.reload();
     this.stops.push(
       this.client.subscribe(AlertAddedDocument, {}, ({ alertAdded }) => this.add(alertAdded)),
+      this.client.subscribe(AlertUpdatedDocument, {}, ({ alertUpdated }) => this.update(alertUpdated)),
       this.client.onReconnect(() => void this.reload()),
     );
   }
@@ -118,6 +137,7 @@ export class AlertFeed {
         profile: this.filters.profile || null,
         query: this.filters.text.trim() || null,
         unreadOnly: this.filters.unreadOnly || null,
+        orderBy: this.filters.order,
       });
       if (generation !== this.generation) return;
       const known = new Set(this.items.map((a) => a.id));
@@ -132,13 +152,44 @@ export class AlertFeed {
     }
   }
 
-  /** A live alert: shown at the top when it matches the filters and is not there yet. */
+  /**
+   * A live alert: shown when it matches the filters and is not there yet, at the top (newest
+   * first) or at its place by score; one that would sort below the loaded pages comes with them.
+   */
   add(alert: Alert): void {
     this.liveCount += 1;
     if (!alertMatches(alert, this.filters) || this.items.some((a) => a.id === alert.id)) return;
-    this.items = [alert, ...this.items];
+    let at = 0;
+    if (this.filters.order === "SCORE") {
+      at = this.items.findIndex((a) => a.score < alert.score || (a.score === alert.score && a.id < alert.id));
+      if (at === -1) {
+        if (this.hasMore) {
+          if (this.total !== null) this.total += 1;
+          return;
+        }
+        at = this.items.length;
+      }
+    }
+    this.items = [...this.items.slice(0, at), alert, ...this.items.slice(at)];
     if (this.total !== null) this.total += 1;
     this.fresh = new Set([...this.fresh, alert.id]);
+  }
+
+  /**
+   * A revised alert (its message was edited): the shown copy is replaced; one that no longer
+   * matches the filters (its score fell under the minimum) leaves the list.
+   */
+  update(alert: Alert): void {
+    const index = this.items.findIndex((a) => a.id === alert.id);
+    if (index === -1) return;
+    if (!alertMatches(alert, this.filters)) {
+      this.items = this.items.filter((a) => a.id !== alert.id);
+      if (this.total !== null) this.total = Math.max(0, this.total - 1);
+      return;
+    }
+    const items = this.items.map((a) => (a.id === alert.id ? alert : a));
+    this.items =
+      this.filters.order === "SCORE" ? items.sort((a, b) => b.score - a.score || b.id - a.id) : items;
   }
 
   async markRead(id: number, read = true): Promise<void> {

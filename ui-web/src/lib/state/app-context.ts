@@ -3,6 +3,7 @@ import type { GraphQLClient } from "../graphql/client.ts";
 import type { Auth } from "./auth.svelte.ts";
 import type { Clock } from "./clock.svelte.ts";
 import type { Connection } from "./connection.svelte.ts";
+import type { PreferencesStore } from "./preferences.svelte.ts";
 import type { Router } from "./router.svelte.ts";
 import type { WorkerStatusStore } from "./worker-status.svelte.ts";
 
@@ -14,6 +15,7 @@ export interface AppContext {
   connection: Connection;
   worker: WorkerStatusStore;
   clock: Clock;
+  preferences: PreferencesStore;
 }
 
 export const [getAppContext, setAppContext] = createContext<AppContext>();

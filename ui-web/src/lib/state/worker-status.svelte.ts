@@ -15,7 +15,12 @@ export type WorkerState =
   | { kind: "authorized"; handle: string }
   /** Authorized, but the link to Telegram is down and being re-established. */
   | { kind: "connecting"; handle: string }
-  | { kind: "not-authorized"; error: string | null };
+  /** The worker has no session file: one has to be uploaded. */
+  | { kind: "no-session" }
+  /** A session is stored and the worker is still trying it (no answer from Telegram yet). */
+  | { kind: "session-connecting" }
+  /** Telegram refused the session, or the worker reported an error (`sessionPresent` may be unknown). */
+  | { kind: "not-authorized"; error: string | null; sessionPresent: boolean | null };
 
 /** "@name", or the first name, or the numeric id when the account has no username. */
 export function handleOf(user: WorkerStatus["user"]): string {
@@ -45,7 +50,11 @@ export function workerStateOf(status: WorkerStatus | null, now: number): WorkerS
     const handle = handleOf(status.user);
     return status.connected ? { kind: "authorized", handle } : { kind: "connecting", handle };
   }
-  return { kind: "not-authorized", error: status.lastError };
+  const sessionPresent = status.sessionPresent ?? null;
+  if (sessionPresent === false) return { kind: "no-session" };
+  if (sessionPresent === true && !status.connected && status.lastError === null)
+    return { kind: "session-connecting" };
+  return { kind: "not-authorized", error: status.lastError, sessionPresent };
 }
 
 /**

@@ -3,6 +3,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AlertOrder =
+  /** Newest first (by creation time) */
+  | 'NEWEST'
+  /** Highest score first */
+  | 'SCORE';
+
 export type ProfileInput = {
   definition: unknown;
   enabled?: boolean | null | undefined;
@@ -15,7 +21,7 @@ export type ProfilePatch = {
   name?: string | null | undefined;
 };
 
-export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
+export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
 
 export type AlertsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -25,17 +31,19 @@ export type AlertsQueryVariables = Exact<{
   profile?: string | null | undefined;
   query?: string | null | undefined;
   unreadOnly?: boolean | null | undefined;
+  since?: string | null | undefined;
+  orderBy?: AlertOrder | null | undefined;
 }>;
 
 
-export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AlertAddedSubscriptionVariables = Exact<{
   minScore?: number | null | undefined;
 }>;
 
 
-export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
 
 export type MarkAlertReadMutationVariables = Exact<{
   id: number;
@@ -50,13 +58,17 @@ export type MarkAllAlertsReadMutationVariables = Exact<{ [key: string]: never; }
 
 export type MarkAllAlertsReadMutation = { markAllAlertsRead: number };
 
-export type RecentAlertTimesQueryVariables = Exact<{
-  first?: number | null | undefined;
-  after?: string | null | undefined;
+export type AlertUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AlertUpdatedSubscription = { alertUpdated: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+
+export type AlertCountSinceQueryVariables = Exact<{
+  since: string;
 }>;
 
 
-export type RecentAlertTimesQuery = { alerts: { edges: Array<{ node: { id: number, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AlertCountSinceQuery = { alerts: { totalCount: number } };
 
 export type AuditLogQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -107,21 +119,29 @@ export type RevokeUiSessionMutation = { revokeUiSession: boolean };
 export type ChatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ChatsQuery = { chats: Array<{ id: string, title: string, type: string | null, username: string | null, included: boolean, messageCount: number | null, lastMessageAt: string | null }> };
+export type ChatsQuery = { chats: Array<{ id: string, title: string, type: string | null, username: string | null, included: boolean, includedOverride: boolean | null, messageCount: number | null, lastMessageAt: string | null }> };
+
+export type SetChatIncludedMutationVariables = Exact<{
+  chatId: string;
+  included: boolean;
+}>;
+
+
+export type SetChatIncludedMutation = { setChatIncluded: { id: string, included: boolean, includedOverride: boolean | null } };
 
 export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardQuery = { stats: { messagesIngested: number | null, alertsCreated: number | null, cachedAlerts: number, unreadAlerts: number, messagesPerMinute: number | null, lastMessageAt: string | null, uptimeSeconds: number | null, raw: unknown, perChat: Array<{ chatId: string, title: string | null, messages: number | null, alerts: number | null }> } };
+export type DashboardQuery = { stats: { messagesIngested: number | null, alertsCreated: number | null, cachedAlerts: number, unreadAlerts: number, messagesPerMinute: number | null, lastMessageAt: string | null, uptimeSeconds: number | null, perChat: Array<{ chatId: string, title: string | null, messages: number | null, alerts: number | null }>, activity: { timeZone: string | null, hourly: Array<{ at: string, messages: number, alerts: number }>, daily: Array<{ at: string, messages: number, alerts: number }> } | null, today: { since: string | null, messages: number, alerts: number } | null } };
 
-export type DigestRunFieldsFragment = { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null };
+export type DigestRunFieldsFragment = { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, delivered: boolean, failure: string | null, deliveryError: string | null, groups: Array<{ chatId: string, chatTitle: string, bestScore: number, entries: Array<{ alertId: number, messageId: number, score: number, profiles: Array<string>, text: string, senderName: string | null, link: string | null, messageDate: string | null }> }> };
 
 export type DigestRunsQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type DigestRunsQuery = { digestRuns: Array<{ id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null }> };
+export type DigestRunsQuery = { digestRuns: Array<{ id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, delivered: boolean, failure: string | null, deliveryError: string | null, groups: Array<{ chatId: string, chatTitle: string, bestScore: number, entries: Array<{ alertId: number, messageId: number, score: number, profiles: Array<string>, text: string, senderName: string | null, link: string | null, messageDate: string | null }> }> }> };
 
 export type RunDigestMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -131,7 +151,7 @@ export type RunDigestMutation = { runDigest: boolean };
 export type DigestCompletedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DigestCompletedSubscription = { digestCompleted: { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, content: unknown, delivered: boolean, error: string | null } };
+export type DigestCompletedSubscription = { digestCompleted: { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, delivered: boolean, failure: string | null, deliveryError: string | null, groups: Array<{ chatId: string, chatTitle: string, bestScore: number, entries: Array<{ alertId: number, messageId: number, score: number, profiles: Array<string>, text: string, senderName: string | null, link: string | null, messageDate: string | null }> }> } };
 
 export type ProfileFieldsFragment = { id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string };
 
@@ -175,17 +195,22 @@ export type UploadSessionMutationVariables = Exact<{
 }>;
 
 
-export type UploadSessionMutation = { uploadSession: { imported: boolean, authorized: boolean, sessionSize: number, importedAt: string | null, error: { code: string, message: string } | null, user: { id: string, username: string | null, firstName: string | null } | null, status: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } | null } };
+export type UploadSessionMutation = { uploadSession: { imported: boolean, authorized: boolean, sessionSize: number, importedAt: string | null, error: { code: string, message: string } | null, user: { id: string, username: string | null, firstName: string | null } | null, status: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } | null } };
 
 export type LogoutTelegramMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LogoutTelegramMutation = { logoutTelegram: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
+export type LogoutTelegramMutation = { logoutTelegram: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export type SettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type SettingsQuery = { settings: Array<{ key: string, value: unknown, updatedAt: string }> };
+
+export type PreferencesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PreferencesQuery = { preferences: { alertsDefaultMinScore: number, alertsDefaultOrder: string, displayTimeZone: string | null, digestsRunNowTopN: number } };
 
 export type SetSettingMutationVariables = Exact<{
   key: string;
@@ -200,17 +225,17 @@ export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type HealthQuery = { health: { status: string, service: string, sentinelReachable: boolean, eventBus: string, eventBusConnected: boolean, timestamp: string } };
 
-export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } };
+export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } };
 
 export type WorkerStatusQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type WorkerStatusQuery = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
+export type WorkerStatusQuery = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export type WorkerStatusChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type WorkerStatusChangedSubscription = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
+export type WorkerStatusChangedSubscription = { workerStatus: { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -252,6 +277,8 @@ export const AlertFieldsFragmentDoc = new TypedDocumentString(`
   link
   messageDate
   createdAt
+  updatedAt
+  edited
   read
   readAt
 }
@@ -266,9 +293,24 @@ export const DigestRunFieldsFragmentDoc = new TypedDocumentString(`
   startedAt
   finishedAt
   alertCount
-  content
+  groups {
+    chatId
+    chatTitle
+    bestScore
+    entries {
+      alertId
+      messageId
+      score
+      profiles
+      text
+      senderName
+      link
+      messageDate
+    }
+  }
   delivered
-  error
+  failure
+  deliveryError
 }
     `, {"fragmentName":"DigestRunFields"}) as unknown as TypedDocumentString<DigestRunFieldsFragment, unknown>;
 export const ProfileFieldsFragmentDoc = new TypedDocumentString(`
@@ -297,11 +339,13 @@ export const WorkerStatusFieldsFragmentDoc = new TypedDocumentString(`
     floodWaitUntil
   }
   sentinelReachable
+  sessionPresent
+  sessionImportedAt
   observedAt
 }
     `, {"fragmentName":"WorkerStatusFields"}) as unknown as TypedDocumentString<WorkerStatusFieldsFragment, unknown>;
 export const AlertsDocument = new TypedDocumentString(`
-    query Alerts($first: Int, $after: String, $minScore: Float, $chatId: String, $profile: String, $query: String, $unreadOnly: Boolean) {
+    query Alerts($first: Int, $after: String, $minScore: Float, $chatId: String, $profile: String, $query: String, $unreadOnly: Boolean, $since: DateTime, $orderBy: AlertOrder) {
   alerts(
     first: $first
     after: $after
@@ -310,6 +354,8 @@ export const AlertsDocument = new TypedDocumentString(`
     profile: $profile
     query: $query
     unreadOnly: $unreadOnly
+    since: $since
+    orderBy: $orderBy
   ) {
     totalCount
     edges {
@@ -345,6 +391,8 @@ export const AlertsDocument = new TypedDocumentString(`
   link
   messageDate
   createdAt
+  updatedAt
+  edited
   read
   readAt
 }`) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
@@ -375,6 +423,8 @@ export const AlertAddedDocument = new TypedDocumentString(`
   link
   messageDate
   createdAt
+  updatedAt
+  edited
   read
   readAt
 }`) as unknown as TypedDocumentString<AlertAddedSubscription, AlertAddedSubscriptionVariables>;
@@ -392,22 +442,45 @@ export const MarkAllAlertsReadDocument = new TypedDocumentString(`
   markAllAlertsRead
 }
     `) as unknown as TypedDocumentString<MarkAllAlertsReadMutation, MarkAllAlertsReadMutationVariables>;
-export const RecentAlertTimesDocument = new TypedDocumentString(`
-    query RecentAlertTimes($first: Int, $after: String) {
-  alerts(first: $first, after: $after) {
-    edges {
-      node {
-        id
-        createdAt
-      }
-    }
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
+export const AlertUpdatedDocument = new TypedDocumentString(`
+    subscription AlertUpdated {
+  alertUpdated {
+    ...AlertFields
   }
 }
-    `) as unknown as TypedDocumentString<RecentAlertTimesQuery, RecentAlertTimesQueryVariables>;
+    fragment AlertFields on Alert {
+  id
+  chatId
+  chatTitle
+  messageId
+  profile
+  score
+  reasons {
+    kind
+    term
+    text
+    weight
+    start
+    end
+    raw
+  }
+  text
+  senderName
+  link
+  messageDate
+  createdAt
+  updatedAt
+  edited
+  read
+  readAt
+}`) as unknown as TypedDocumentString<AlertUpdatedSubscription, AlertUpdatedSubscriptionVariables>;
+export const AlertCountSinceDocument = new TypedDocumentString(`
+    query AlertCountSince($since: DateTime!) {
+  alerts(first: 1, since: $since) {
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<AlertCountSinceQuery, AlertCountSinceQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
     query AuditLog($first: Int, $after: String) {
   auditLog(first: $first, after: $after) {
@@ -489,11 +562,21 @@ export const ChatsDocument = new TypedDocumentString(`
     type
     username
     included
+    includedOverride
     messageCount
     lastMessageAt
   }
 }
     `) as unknown as TypedDocumentString<ChatsQuery, ChatsQueryVariables>;
+export const SetChatIncludedDocument = new TypedDocumentString(`
+    mutation SetChatIncluded($chatId: String!, $included: Boolean!) {
+  setChatIncluded(chatId: $chatId, included: $included) {
+    id
+    included
+    includedOverride
+  }
+}
+    `) as unknown as TypedDocumentString<SetChatIncludedMutation, SetChatIncludedMutationVariables>;
 export const DashboardDocument = new TypedDocumentString(`
     query Dashboard {
   stats {
@@ -510,7 +593,24 @@ export const DashboardDocument = new TypedDocumentString(`
       messages
       alerts
     }
-    raw
+    activity {
+      timeZone
+      hourly {
+        at
+        messages
+        alerts
+      }
+      daily {
+        at
+        messages
+        alerts
+      }
+    }
+    today {
+      since
+      messages
+      alerts
+    }
   }
 }
     `) as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
@@ -529,9 +629,24 @@ export const DigestRunsDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   alertCount
-  content
+  groups {
+    chatId
+    chatTitle
+    bestScore
+    entries {
+      alertId
+      messageId
+      score
+      profiles
+      text
+      senderName
+      link
+      messageDate
+    }
+  }
   delivered
-  error
+  failure
+  deliveryError
 }`) as unknown as TypedDocumentString<DigestRunsQuery, DigestRunsQueryVariables>;
 export const RunDigestDocument = new TypedDocumentString(`
     mutation RunDigest {
@@ -553,9 +668,24 @@ export const DigestCompletedDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   alertCount
-  content
+  groups {
+    chatId
+    chatTitle
+    bestScore
+    entries {
+      alertId
+      messageId
+      score
+      profiles
+      text
+      senderName
+      link
+      messageDate
+    }
+  }
   delivered
-  error
+  failure
+  deliveryError
 }`) as unknown as TypedDocumentString<DigestCompletedSubscription, DigestCompletedSubscriptionVariables>;
 export const ProfilesDocument = new TypedDocumentString(`
     query Profiles {
@@ -651,6 +781,8 @@ export const UploadSessionDocument = new TypedDocumentString(`
     floodWaitUntil
   }
   sentinelReachable
+  sessionPresent
+  sessionImportedAt
   observedAt
 }`) as unknown as TypedDocumentString<UploadSessionMutation, UploadSessionMutationVariables>;
 export const LogoutTelegramDocument = new TypedDocumentString(`
@@ -675,6 +807,8 @@ export const LogoutTelegramDocument = new TypedDocumentString(`
     floodWaitUntil
   }
   sentinelReachable
+  sessionPresent
+  sessionImportedAt
   observedAt
 }`) as unknown as TypedDocumentString<LogoutTelegramMutation, LogoutTelegramMutationVariables>;
 export const SettingsDocument = new TypedDocumentString(`
@@ -686,6 +820,16 @@ export const SettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SettingsQuery, SettingsQueryVariables>;
+export const PreferencesDocument = new TypedDocumentString(`
+    query Preferences {
+  preferences {
+    alertsDefaultMinScore
+    alertsDefaultOrder
+    displayTimeZone
+    digestsRunNowTopN
+  }
+}
+    `) as unknown as TypedDocumentString<PreferencesQuery, PreferencesQueryVariables>;
 export const SetSettingDocument = new TypedDocumentString(`
     mutation SetSetting($key: String!, $value: JSON) {
   setSetting(key: $key, value: $value) {
@@ -729,6 +873,8 @@ export const WorkerStatusDocument = new TypedDocumentString(`
     floodWaitUntil
   }
   sentinelReachable
+  sessionPresent
+  sessionImportedAt
   observedAt
 }`) as unknown as TypedDocumentString<WorkerStatusQuery, WorkerStatusQueryVariables>;
 export const WorkerStatusChangedDocument = new TypedDocumentString(`
@@ -753,5 +899,7 @@ export const WorkerStatusChangedDocument = new TypedDocumentString(`
     floodWaitUntil
   }
   sentinelReachable
+  sessionPresent
+  sessionImportedAt
   observedAt
 }`) as unknown as TypedDocumentString<WorkerStatusChangedSubscription, WorkerStatusChangedSubscriptionVariables>;
