@@ -215,6 +215,26 @@ describe("digests", () => {
     expect(gateway.sent).toHaveLength(3);
   });
 
+  it("never ingests the account's own posts in its Saved Messages, where digests are delivered", async () => {
+    await gateway.start(SESSION);
+    const self = String(gateway.status().user_info?.user_id);
+    const own = { chatType: "user" as const, chatTitle: "Saved Messages", senderId: self, link: null };
+    // A long digest arrives in parts; only the first starts with the digest's title.
+    await feeder.feed(
+      chatMessage(self, 9001, "TG Sentinel digest: hourly\nbitcoin ethereum", own),
+      chatMessage(self, 9002, "…continued: ethereum bitcoin stocks", own),
+      chatMessage(self, 9003, "someone else's bitcoin news in my Saved Messages", {
+        ...own,
+        senderId: "777",
+      }),
+    );
+    const stored = await t.app.prisma.message.findMany({
+      where: { chatId: self },
+      select: { messageId: true },
+    });
+    expect(stored.map((m) => m.messageId)).toEqual([9003]);
+  });
+
   it("lists stored runs newest first with cursor pages", async () => {
     const all = await getJson(t.app, "/api/digests");
     expect(all.status).toBe(200);

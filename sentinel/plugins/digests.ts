@@ -398,7 +398,17 @@ const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
       "digest schedules",
     );
   });
+  // Digests delivered to Saved Messages come back as the account's own messages (on the live
+  // stream and on every backfill). Long digests are split in parts, so match the chat rather than
+  // the text: the owner's own posts in their Saved Messages are never monitored while delivery is on.
+  const unskip = opts.deliverToSavedMessages
+    ? app.ingestion.skipWhen((message) => {
+        const self = app.telegram.status().user_info?.user_id;
+        return self !== undefined && message.chatId === String(self) && message.senderId === String(self);
+      })
+    : () => {};
   app.addHook("onClose", async () => {
+    unskip();
     await service.close();
   });
 
@@ -422,6 +432,6 @@ const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
 
 export default fp(digests, {
   name: "digests",
-  dependencies: ["database", "events", "telegram"],
+  dependencies: ["database", "events", "telegram", "ingestion"],
   fastify: "5.x",
 });
