@@ -18,8 +18,10 @@ import { TEST_API, TelegramAccount } from "../harness/telegram-account.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
 import { makeWorkDir, type WorkDir } from "../harness/work-dir.ts";
 
-/** Messages pushed per burst, spread over the test DC's chats. */
-const BURST = 240;
+/** Messages of a burst pushed after the kill (the burst runs until then, spread over the DC's chats). */
+const AFTER_KILL = 60;
+/** A burst that reaches this many messages without the kill has gone wrong. */
+const BURST_MAX = 20_000;
 /** The kill comes once this many messages of the burst are committed. */
 const COMMITTED_BEFORE_KILL = 40;
 /** Messages pushed while the sentinel is down (only backfill can bring them in). */
@@ -48,14 +50,20 @@ afterAll(async () => {
   work?.remove();
 });
 
-/** Pushes `count` messages, yielding now and then so the DC's socket writes go out as a stream. */
-async function burst(round: number, count: number, stopWhen?: () => boolean): Promise<number> {
-  for (let i = 0; i < count; i++) {
+/**
+ * Pushes messages until `killed()` says the sentinel is gone, then `after` more (so some of the
+ * burst always lands while it is down, however fast it ingests), yielding now and then so the
+ * DC's socket writes go out as a stream. Returns how many were pushed.
+ */
+async function burst(round: number, killed: () => boolean, after: number): Promise<number> {
+  let i = 0;
+  for (let left = after; left > 0; i++) {
     account.push(i, `round ${round} message ${i}: rates ${(i * 7) % 100} bp, ünïcödé ✓`);
     if (i % 8 === 7) await sleep(1);
-    if (stopWhen?.()) return i + 1;
+    if (killed()) left -= 1;
+    if (i >= BURST_MAX) throw new Error(`no kill after ${BURST_MAX} messages`);
   }
-  return count;
+  return i;
 }
 
 function key(message: StoredMessage): string {
@@ -68,12 +76,14 @@ describe("kill -9 of the sentinel during ingestion bursts", () => {
       const before = messageCount(sentinel.databaseFile);
       const committedEnough = () => messageCount(sentinel.databaseFile) >= before + COMMITTED_BEFORE_KILL;
       // Push in the background; kill as soon as enough of this burst is committed.
-      const pushing = burst(round, BURST);
+      let killed = false;
+      const pushing = burst(round, () => killed, AFTER_KILL);
       await waitFor(committedEnough, "messages of the burst to be committed", {
         timeoutMs: 60_000,
         intervalMs: 20,
       });
       await sentinel.kill9();
+      killed = true;
       await pushing;
 
       // What the sentinel had committed before it died.
