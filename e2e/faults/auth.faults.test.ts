@@ -27,10 +27,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { hashToken } from "../../ui-graphql/auth/sessions.ts";
-import { http, isErrorEnvelope } from "../harness/http.ts";
+import { type HttpAnswer, http, isErrorEnvelope } from "../harness/http.ts";
 import { RedisProcess } from "../harness/redis-process.ts";
 import { tableRows } from "../harness/sentinel-db.ts";
-import { SentinelProcess } from "../harness/sentinel-process.ts";
+import { FAULTS_CONFIG_YAML, SentinelProcess } from "../harness/sentinel-process.ts";
 import { listSentinelRoutes, type SentinelRoute } from "../harness/sentinel-routes.ts";
 import { REPO_ROOT } from "../harness/service-process.ts";
 import { distinctSessions, type SessionUpload } from "../harness/session-uploads.ts";
@@ -38,6 +38,8 @@ import { UiProcess } from "../harness/ui-process.ts";
 import { waitFor } from "../harness/wait.ts";
 import { makeWorkDir, type WorkDir } from "../harness/work-dir.ts";
 
+/** Requests per minute for the rate-limited sentinel (config api_rate_limit.max). */
+const GUESS_LIMIT = 20;
 /** Failed logins allowed per username and address (ui-graphql/auth/login-throttle.ts default). */
 const LOGIN_MAX_FAILURES = 5;
 
@@ -121,6 +123,40 @@ describe("sentinel bearer token", () => {
     expect((await sentinel.importJson(upload.bytes)).status).toBe(200);
     expect((await http(`${sentinel.baseUrl}/session`, { method: "DELETE" })).status).toBe(401);
     expect(sentinel.storedSession()?.session).toBe(upload.converted);
+  });
+});
+
+describe("sentinel token guessing", () => {
+  it("rate limits guesses (429 with Retry-After, counted in Redis) while health stays open", async () => {
+    const limited = await SentinelProcess.start({
+      workDir: `${work.path}/rate-limited`,
+      redisUrl: redis.url,
+      configYaml: FAULTS_CONFIG_YAML.replace("max: 100000", `max: ${GUESS_LIMIT}`),
+    });
+    try {
+      const statuses: number[] = [];
+      let refused: HttpAnswer | undefined;
+      for (let i = 0; i < GUESS_LIMIT + 5; i++) {
+        const answer = await http(`${limited.baseUrl}/status`, {
+          headers: { authorization: `Bearer guess-${i}` },
+        });
+        statuses.push(answer.status);
+        if (answer.status === 429) refused ??= answer;
+      }
+      expect(statuses.slice(0, GUESS_LIMIT)).toEqual(Array(GUESS_LIMIT).fill(401));
+      expect(statuses.slice(GUESS_LIMIT)).toEqual(Array(5).fill(429));
+      expect((refused!.json as { code: string }).code).toBe("RATE_LIMITED");
+      expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Even the right token waits out the window from this address; health is never limited.
+      expect((await limited.api("/status")).status).toBe(429);
+      expect((await limited.api("/health")).status).toBe(200);
+      // A restarted sentinel shares the counters through Redis: still limited.
+      await limited.kill9();
+      await limited.start();
+      expect((await limited.api("/status")).status).toBe(429);
+    } finally {
+      await limited.kill9();
+    }
   });
 });
 
