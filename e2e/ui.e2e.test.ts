@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 describe("the web UI against the running system", () => {
-  it("signs in with the keyboard alone and shows the worker not authorized", async () => {
+  it("signs in with the keyboard alone and shows that no session is imported yet", async () => {
     await page.goto(`${system.baseUrl}/`);
     await page.getByLabel("Username").waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
@@ -86,8 +86,8 @@ describe("the web UI against the running system", () => {
 
     await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
     await eventually(
-      async () => (await mainWorkerStatus().textContent())?.trim() === "Not authorized",
-      '"Not authorized"',
+      async () => (await mainWorkerStatus().textContent())?.trim() === "No session imported",
+      '"No session imported"',
     );
     await browser.screenshot("dashboard-not-authorized");
     expect(browser.errors).toEqual([]);
@@ -164,7 +164,7 @@ describe("the web UI against the running system", () => {
   it("shows alerts arriving live with the matched words highlighted and the reasons", async () => {
     await go("Alerts", "Alerts");
     dc.pushMessage({ chat: NEWS, text: "Lunch menu for Friday" });
-    dc.pushMessage({ chat: NEWS, text: "Rates are up 2%, urgent review needed" });
+    const pushed = dc.pushMessage({ chat: NEWS, text: "Rates are up 2%, urgent review needed" });
 
     const alert = page.locator("article", { hasText: "Rates are up 2%" });
     await alert.waitFor({ timeout: 30_000 });
@@ -180,6 +180,32 @@ describe("the web UI against the running system", () => {
 
     await alert.getByRole("button", { name: /Mark read/ }).click();
     await alert.getByText("Read", { exact: true }).waitFor();
+
+    // The message is edited in Telegram: the same card changes in place, score and all.
+    dc.edit(`-100${NEWS.id}`, pushed.id, "Rates are up 2%, all calm now");
+    const edited = page.locator("article", { hasText: "all calm now" });
+    await edited.waitFor({ timeout: 30_000 });
+    expect(await edited.locator(".edited").textContent()).toMatch(/^edited/);
+    expect(await edited.getByTitle(/^Score/).textContent()).toContain("1");
+    expect(await page.locator("article", { hasText: "urgent review needed" }).count()).toBe(0);
+    await browser.screenshot("alert-edited");
+
+    // The dashboard counts today's messages and alerts from the sentinel's activity series.
+    await go("Dashboard", "Dashboard");
+    const card = (label: string) => page.locator(".stat", { hasText: label }).locator(".value");
+    await eventually(
+      async () => (await card("Alerts today").textContent())?.trim() === "1",
+      "one alert today",
+    );
+    expect(Number(await card("Messages today").textContent())).toBeGreaterThanOrEqual(2);
+    const legend = page.locator(".chart-card figcaption");
+    expect(await legend.textContent()).toMatch(
+      /Messages \([1-9]\d*, left scale\).*Alerts \(1, right scale\)/s,
+    );
+    await page.getByRole("button", { name: "14 days" }).click();
+    expect(await page.locator(".chart-card svg title").textContent()).toContain("per day, last 14 days");
+    await browser.screenshot("dashboard-14-days");
+    await page.getByRole("button", { name: "24 hours" }).click();
     expect(browser.errors).toEqual([]);
   });
 
@@ -211,7 +237,51 @@ describe("the web UI against the running system", () => {
       async () => ((await runs.textContent()) ?? "").includes("Run by hand"),
       "the manual run",
     );
+    // Grouped by chat, each message with its link.
+    await runs
+      .getByText(/Show 1 message from 1 chat/)
+      .first()
+      .click();
+    const group = runs.getByRole("region", { name: NEWS.title }).first();
+    expect(await group.textContent()).toContain("all calm now");
+    await browser.screenshot("digest-expanded");
+    expect(await group.getByRole("link", { name: /Open in Telegram/ }).getAttribute("href")).toContain(
+      "marketnews",
+    );
     await browser.screenshot("digests");
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("excludes a chat with the keyboard, keeps the choice over a reload, and includes it again", async () => {
+    await go("Chats", "Chats");
+    const toggle = page.getByRole("switch", { name: `Monitor ${NEWS.title}` });
+    expect(await toggle.getAttribute("aria-checked")).toBe("true");
+    await toggle.focus();
+    await page.keyboard.press("Space");
+    await eventually(async () => (await toggle.getAttribute("aria-checked")) === "false", "the switch off");
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Chats" }).waitFor();
+    const after = page.getByRole("switch", { name: `Monitor ${NEWS.title}` });
+    await after.waitFor();
+    expect(await after.getAttribute("aria-checked")).toBe("false");
+    expect(await page.locator("tr", { hasText: NEWS.title }).textContent()).toContain("your choice");
+    await browser.screenshot("chats-excluded");
+    await after.focus();
+    await page.keyboard.press("Enter");
+    await eventually(async () => (await after.getAttribute("aria-checked")) === "true", "the switch on");
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("saves preferences that the alerts feed opens with", async () => {
+    await go("Settings", "Settings");
+    await page.getByLabel("Alerts feed: order").selectOption("SCORE");
+    await page.getByLabel("Alerts feed: minimum score").fill("1");
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await page.getByText("Preferences saved.").waitFor();
+    await go("Alerts", "Alerts");
+    await page.getByTestId("alert-feed").locator("article").first().waitFor();
+    expect(await page.getByLabel("Sort by").inputValue()).toBe("SCORE");
+    expect(await page.getByLabel("Min score").inputValue()).toBe("1");
     expect(browser.errors).toEqual([]);
   });
 
