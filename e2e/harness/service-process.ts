@@ -1,17 +1,21 @@
 /**
  * One service of the system (the sentinel, the UI) as a real child process: `node --import tsx
- * <script>` (one process, so SIGKILL hits the server itself, not a launcher), its own environment
+ * <script>` (one process, so SIGKILL hits the server itself, not a launcher; it ends itself when
+ * the test process is gone, see exit-with-parent.ts), its own environment
  * (nothing inherited but PATH/HOME/locale), stdout and stderr appended to a log file that
  * survives restarts, a health URL to wait for, and its memory read from /proc.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { sleep, WaitAborted, waitFor } from "./wait.ts";
 
 /** The repository root (services run from here, as `npm run sentinel` does). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Preload that ends the service when the test process is gone (no strays after an aborted run). */
+const EXIT_WITH_PARENT = pathToFileURL(path.join(REPO_ROOT, "e2e/harness/exit-with-parent.ts")).href;
 
 /** How long a service may take to answer its health URL after spawning (tsx compiles on start). */
 export const SERVICE_START_TIMEOUT_MS = 90_000;
@@ -62,16 +66,21 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.spec.name} is already running`);
     fs.appendFileSync(this.spec.logFile, `\n=== ${this.spec.name} start ${new Date().toISOString()} ===\n`);
     const out = fs.openSync(this.spec.logFile, "a");
-    const child = spawn(process.execPath, ["--import", "tsx", this.spec.script], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/root",
-        LANG: process.env.LANG ?? "C.UTF-8",
-        ...this.spec.env,
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", EXIT_WITH_PARENT, this.spec.script],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: process.env.HOME ?? "/root",
+          LANG: process.env.LANG ?? "C.UTF-8",
+          FAULTS_PARENT_PID: String(process.pid),
+          ...this.spec.env,
+        },
+        stdio: ["ignore", out, out],
       },
-      stdio: ["ignore", out, out],
-    });
+    );
     fs.closeSync(out);
     this.child = child;
     this.exit = new Promise((resolve) => {
