@@ -13,6 +13,11 @@ function mb(bytes: unknown): string {
   return typeof bytes === "number" ? `${(bytes / 1_048_576).toFixed(1)} MB` : "—";
 }
 
+/** External memory growth: the larger of `external` and its `arrayBuffers` part (peaks differ). */
+function ext(growth: Record<string, number>): number {
+  return Math.max(growth.external ?? 0, growth.arrayBuffers ?? 0);
+}
+
 function rows(lines: Array<[string, string]>, print: (line: string) => void): void {
   const width = Math.max(...lines.map(([label]) => label.length));
   for (const [label, value] of lines) print(`  ${label.padEnd(width)}  ${value}`);
@@ -90,8 +95,8 @@ export function printTable(report: Record<string, unknown>, print: (line: string
         const sentinel = s.sentinel_growth as Record<string, number>;
         return [
           `${((s.file_bytes as number) / 1e6).toFixed(1)} MB × ${s.uploads}`,
-          `p50 ${fmt(ms.p50, "ms")}, p99 ${fmt(ms.p99, "ms")}; growth UI rss ${mb(ui.rss)} heap ${mb(ui.heapUsed)} ext ${mb(ui.external)}, ` +
-            `sentinel rss ${mb(sentinel.rss)} heap ${mb(sentinel.heapUsed)} ext ${mb(sentinel.external)} (×${s.max_growth_ratio})`,
+          `p50 ${fmt(ms.p50, "ms")}, p99 ${fmt(ms.p99, "ms")}; growth UI rss ${mb(ui.rss)} heap ${mb(ui.heapUsed)} ext ${mb(ext(ui))}, ` +
+            `sentinel rss ${mb(sentinel.rss)} heap ${mb(sentinel.heapUsed)} ext ${mb(ext(sentinel))} (×${s.max_growth_ratio})`,
         ] as [string, string];
       }),
       print,
