@@ -18,7 +18,7 @@ async function findRedis(): Promise<{ url: string; spawned?: SpawnedRedis }> {
     process.exit(1);
   }
   const spawned = await spawnRedis();
-  console.log(`Started a private redis-server for the tests at ${spawned.url}`);
+  console.error(`Started a private redis-server at ${spawned.url}`);
   return { url: spawned.url, spawned };
 }
 
@@ -28,7 +28,11 @@ if (!command) {
   process.exit(2);
 }
 const redis = await findRedis();
-const child = spawn(command, args, { stdio: "inherit", shell: process.platform === "win32", env: { ...process.env, REDIS_URL: redis.url } });
+const child = spawn(command, args, {
+  stdio: "inherit",
+  shell: process.platform === "win32",
+  env: { ...process.env, REDIS_URL: redis.url },
+});
 const forward = (signal: NodeJS.Signals) => child.kill(signal);
 process.on("SIGINT", forward);
 process.on("SIGTERM", forward);
