@@ -11,11 +11,16 @@
  * (`checkRegexSafety`), and every regex runs on at most MAX_REGEX_INPUT characters of the message,
  * which bounds the polynomial worst cases the static check lets through. Identical patterns
  * (same source and flags) in several profiles are compiled once and run once per message.
+ *
+ * Semantic rules compare embeddings computed before scoring by the caller (a model is I/O and
+ * asynchronous; scoring stays synchronous and pure): the profile texts' vectors when the scorer is
+ * built (`ScorerOptions.textEmbeddings`), the message's with each call (`ScoreInput.embedding`).
  */
 import type { NormalizedMessage } from "../ingestion/message.ts";
 import { KeywordAutomaton, type KeywordSource } from "./keyword-automaton.ts";
 import { type FoldedText, foldTerm, foldWithOffsets, originalSpan } from "./normalize.ts";
 import type { Profile } from "./profile.ts";
+import { SemanticIndex, type SemanticSet } from "./semantic.ts";
 import { type ExampleSet, SimilarityIndex } from "./similarity.ts";
 
 /**
@@ -31,12 +36,12 @@ export const MAX_REASON_EXAMPLE_LENGTH = 80;
 /** Scores and similarities are rounded to this many decimals (no float noise in the UI). */
 export const SCORE_DECIMALS = 4;
 
-export type ReasonKind = "keyword" | "regex" | "vip" | "mention" | "engagement" | "similarity";
+export type ReasonKind = "keyword" | "regex" | "vip" | "mention" | "engagement" | "similarity" | "semantic";
 
 /** Why a profile scored: one matched keyword, regex or signal. */
 export interface Reason {
   kind: ReasonKind;
-  /** The keyword or pattern as the profile wrote it; the VIP; "mentions_me"; the engagement rule; the example. */
+  /** The keyword or pattern as the profile wrote it; the VIP; "mentions_me"; the engagement rule; the example or semantic text. */
   term: string;
   weight: number;
   /** UTF-16 offset where the match starts in the ORIGINAL message text (keyword and regex). */
@@ -45,7 +50,7 @@ export interface Reason {
   end?: number;
   /** The matched original substring. */
   text?: string;
-  /** Cosine similarity to the closest example (similarity reasons). */
+  /** Cosine similarity to the closest example (similarity reasons) or semantic text (semantic reasons). */
   similarity?: number;
 }
 
@@ -55,18 +60,34 @@ export interface ProfileScore {
   score: number;
   threshold: number;
   alert: boolean;
-  /** In a stable order: by kind (keyword, regex, vip, mention, engagement, similarity), then position, then term. */
+  /** In a stable order: by kind (keyword, regex, vip, mention, engagement, similarity, semantic), then position, then term. */
   reasons: Reason[];
+}
+
+/** What scoring needs besides the message, computed before (asynchronously) by the caller. */
+export interface ScoreInput {
+  /** The message text's embedding from the same model as the scorer's `textEmbeddings`; semantic rules skip without it. */
+  embedding?: Float32Array | null;
+}
+
+export interface ScorerOptions {
+  /**
+   * Embeddings of the profiles' `semantic.texts` (see `semanticTexts`), by text. A semantic rule
+   * with a text missing here stays inactive: without a model, semantic rules never score.
+   */
+  textEmbeddings?: ReadonlyMap<string, Float32Array>;
 }
 
 export interface Scorer {
   /** The profile set this scorer was built from. */
   readonly profiles: readonly Profile[];
+  /** True when some active semantic rule compares message embeddings: pass `embedding` to score(). */
+  readonly semanticActive: boolean;
   /**
    * Scores a message against every enabled profile whose chat filter admits it; only profiles that
    * scored above zero are returned, in profile order.
    */
-  score(message: NormalizedMessage): ProfileScore[];
+  score(message: NormalizedMessage, input?: ScoreInput): ProfileScore[];
 }
 
 const KIND_ORDER: Record<ReasonKind, number> = {
@@ -76,6 +97,7 @@ const KIND_ORDER: Record<ReasonKind, number> = {
   mention: 3,
   engagement: 4,
   similarity: 5,
+  semantic: 6,
 };
 
 export function roundScore(value: number): number {
@@ -187,14 +209,17 @@ class CompiledScorer implements Scorer {
   private readonly mentionProfiles: number[] = [];
   private readonly engagementProfiles: number[] = [];
   private readonly similarity: SimilarityIndex;
+  private readonly semantic: SemanticIndex;
 
-  constructor(profiles: readonly Profile[]) {
+  constructor(profiles: readonly Profile[], options: ScorerOptions) {
     this.profiles = profiles;
     this.compiled = profiles.map((profile) => ({ profile, chatFilter: compileChatFilter(profile) }));
 
     const keywords: KeywordSource[] = [];
     const regexByKey = new Map<string, SharedRegex>();
     const exampleSets: ExampleSet[] = [];
+    const semanticSets: SemanticSet[] = [];
+    const textEmbeddings = options.textEmbeddings;
     profiles.forEach((profile, profileIndex) => {
       if (!profile.enabled) return;
       profile.keywords.forEach((keyword, keywordIndex) => {
@@ -228,14 +253,23 @@ class CompiledScorer implements Scorer {
       if (profile.examples !== undefined && profile.examples.weight > 0) {
         exampleSets.push({ profileIndex, texts: profile.examples.texts });
       }
+      if (profile.semantic !== undefined && profile.semantic.weight > 0 && textEmbeddings !== undefined) {
+        const vectors = profile.semantic.texts.map((text) => textEmbeddings.get(text));
+        if (vectors.every((v) => v !== undefined)) semanticSets.push({ profileIndex, vectors });
+      }
     });
     this.automaton = KeywordAutomaton.build(keywords);
     this.regexes = [...regexByKey.values()];
     this.vipNameFolded = this.vipByName.size > 0;
     this.similarity = SimilarityIndex.build(exampleSets);
+    this.semantic = SemanticIndex.build(semanticSets);
   }
 
-  score(message: NormalizedMessage): ProfileScore[] {
+  get semanticActive(): boolean {
+    return this.semantic.textCount > 0;
+  }
+
+  score(message: NormalizedMessage, input: ScoreInput = {}): ProfileScore[] {
     const text = cutText(message.text, MAX_SCORED_TEXT);
     const reasons = new Map<number, Reason[]>();
     const add = (profileIndex: number, reason: Reason): void => {
@@ -320,6 +354,20 @@ class CompiledScorer implements Scorer {
       }
     }
 
+    if (input.embedding && this.semantic.textCount > 0) {
+      for (const match of this.semantic.bestMatches(input.embedding)) {
+        const rule = this.profiles[match.profileIndex]!.semantic!;
+        const similarity = roundScore(match.similarity);
+        if (similarity < rule.min_similarity) continue;
+        add(match.profileIndex, {
+          kind: "semantic",
+          term: quoteExample(rule.texts[match.textIndex]!),
+          weight: rule.weight,
+          similarity,
+        });
+      }
+    }
+
     return this.collect(message, reasons);
   }
 
@@ -374,9 +422,12 @@ class CompiledScorer implements Scorer {
   }
 }
 
-/** Compiles a validated profile set (from `parseProfiles`) into a scorer. */
-export function buildScorer(profiles: readonly Profile[]): Scorer {
-  return new CompiledScorer(profiles);
+/**
+ * Compiles a validated profile set (from `parseProfiles`) into a scorer; `options.textEmbeddings`
+ * activates its semantic rules.
+ */
+export function buildScorer(profiles: readonly Profile[], options: ScorerOptions = {}): Scorer {
+  return new CompiledScorer(profiles, options);
 }
 
 /** One message with the profiles it scored on (only messages that scored somewhere). */

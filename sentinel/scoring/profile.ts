@@ -18,6 +18,11 @@ export const MAX_TERM_LENGTH = 200;
 export const MAX_PATTERN_LENGTH = 500;
 export const MAX_EXAMPLES = 50;
 export const MAX_EXAMPLE_LENGTH = 4_000;
+/** Semantic texts per profile: each is embedded by the model whenever it is new in the set. */
+export const MAX_SEMANTIC_TEXTS = 20;
+export const MAX_SEMANTIC_TEXT_LENGTH = 1_000;
+/** Semantic texts in the whole set (a new set embeds the texts it adds, at start-up all of them). */
+export const MAX_SEMANTIC_TEXTS_PER_SET = 500;
 /** At most this many validation errors are listed; the last entry says how many were left out. */
 export const MAX_REPORTED_ERRORS = 100;
 /** Regex flags a profile may use; `g`, `y` and `d` are the scorer's business. */
@@ -30,6 +35,8 @@ export const PROFILE_DEFAULTS = {
   weight: 1,
   regexFlags: "",
   minSimilarity: 0.35,
+  /** Sentence-embedding cosines run higher than n-gram ones: unrelated texts often sit at 0.1–0.3. */
+  minSemanticSimilarity: 0.5,
 } as const;
 
 const weight = z
@@ -157,6 +164,25 @@ const examplesSchema = z.strictObject({
     .max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`),
 });
 
+const semanticSchema = z.strictObject({
+  weight,
+  min_similarity: z
+    .number({ error: "must be a number" })
+    .gt(0, "must be > 0")
+    .max(1, "must be <= 1")
+    .default(PROFILE_DEFAULTS.minSemanticSimilarity),
+  texts: z
+    .array(
+      z
+        .string({ error: "must be a string" })
+        .trim()
+        .min(1, "must not be empty")
+        .max(MAX_SEMANTIC_TEXT_LENGTH, `must be at most ${MAX_SEMANTIC_TEXT_LENGTH} characters`),
+    )
+    .min(1, "give at least one text")
+    .max(MAX_SEMANTIC_TEXTS, `at most ${MAX_SEMANTIC_TEXTS} texts`),
+});
+
 const profileSchema = z
   .strictObject({
     name: z
@@ -186,6 +212,7 @@ const profileSchema = z
     mentions_me: z.strictObject({ weight }).optional(),
     engagement: engagementSchema.optional(),
     examples: examplesSchema.optional(),
+    semantic: semanticSchema.optional(),
   })
   .superRefine(
     (profile, ctx) => {
@@ -226,6 +253,18 @@ const profileSetSchema = z
     (set, ctx) => {
       const seen = new Map<string, number>();
       const profiles: unknown[] = Array.isArray(set.profiles) ? set.profiles : [];
+      let semanticTexts = 0;
+      for (const profile of profiles) {
+        const texts = (profile as { semantic?: { texts?: unknown } } | null)?.semantic?.texts;
+        if (Array.isArray(texts)) semanticTexts += texts.length;
+      }
+      if (semanticTexts > MAX_SEMANTIC_TEXTS_PER_SET) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["profiles"],
+          message: `at most ${MAX_SEMANTIC_TEXTS_PER_SET} semantic texts in the whole set (got ${semanticTexts})`,
+        });
+      }
       profiles.forEach((profile, index) => {
         const name = (profile as { name?: unknown } | null)?.name;
         if (typeof name !== "string" || name.trim().length === 0) return;
@@ -306,6 +345,23 @@ export function parseProfiles(input: unknown): ParseProfilesResult {
   const result = profileSetSchema.safeParse(wrapped, { reportInput: true });
   if (result.success) return { ok: true, profiles: result.data.profiles };
   return { ok: false, errors: toErrors(result.error.issues) };
+}
+
+/** Why a profile set cannot be used without an embedding model: one error per `semantic` rule. */
+export const SEMANTIC_NEEDS_MODEL =
+  "semantic profiles need scoring.embedding_model_dir (or TG_EMBEDDING_MODEL_DIR): no embedding model is configured";
+
+/**
+ * The errors of a validated set when no embedding model is configured: every profile with a
+ * `semantic` rule is refused (rather than accepted and silently inert), the error naming the field.
+ */
+export function semanticWithoutModel(profiles: readonly Profile[]): ProfileError[] {
+  const errors: ProfileError[] = [];
+  profiles.forEach((profile, index) => {
+    if (profile.semantic !== undefined)
+      errors.push({ path: `profiles[${index}].semantic`, message: SEMANTIC_NEEDS_MODEL });
+  });
+  return errors;
 }
 
 /**
