@@ -57,7 +57,7 @@ export class SemanticIndex {
    */
   static build(sets: readonly SemanticSet[]): SemanticIndex {
     const rows = sets.reduce((n, set) => n + set.vectors.length, 0);
-    const dimensions = sets.find((set) => set.vectors.length > 0)?.vectors[0]!.length ?? 0;
+    const dimensions = sets.find((set) => set.vectors.length > 0)?.vectors[0]?.length ?? 0;
     const matrix = new Float32Array(rows * dimensions);
     const rowProfile = new Int32Array(rows);
     const rowText = new Int32Array(rows);
