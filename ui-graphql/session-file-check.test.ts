@@ -53,6 +53,13 @@ describe("readLimited", () => {
     expect((await readLimited(chunks(1_000_000), 1_000_000)).length).toBe(1_000_000);
   });
 
+  it("joins the chunks in order and leaves no copy of them behind", async () => {
+    const parts = [Buffer.from([1, 2, 3]), Buffer.from([4, 5]), Buffer.from([6])];
+    const bytes = await readLimited(Readable.from(parts), 10);
+    expect([...bytes]).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const part of parts) expect(part.every((b) => b === 0)).toBe(true);
+  });
+
   it("fails one byte over the limit with SESSION_TOO_LARGE", async () => {
     await expect(readLimited(chunks(1_000_001), 1_000_000)).rejects.toMatchObject({
       code: "SESSION_TOO_LARGE",

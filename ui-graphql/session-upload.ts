@@ -23,12 +23,15 @@ export async function readLimited(
       total += buf.length;
       if (total > limit) {
         for (const c of chunks) c.fill(0);
+        buf.fill(0);
         throw new SentinelError(
           "SESSION_TOO_LARGE",
           `The session file is larger than ${limit / 1024 / 1024} MiB`,
         );
       }
-      chunks.push(Buffer.from(buf));
+      // Readable streams hand over a fresh buffer per chunk, so it is kept as it is (no copy) and
+      // zeroed below once the chunks are joined: the file exists at most twice, and only briefly.
+      chunks.push(buf);
     }
   } finally {
     if ("destroy" in stream && typeof stream.destroy === "function") stream.destroy();
