@@ -287,6 +287,22 @@ describe("CSRF and query limits", () => {
     expect(typo.errors?.[0]?.message).not.toMatch(/Did you mean/);
   });
 
+  it("lets a full page of the UI's alert fields through the cost limit, but not many of them", async () => {
+    const cookie = await login(ui.url, ADMIN.username, ADMIN.password);
+    const fields = `id chatId chatTitle messageId profile score reasons { kind term text weight start end raw }
+      text senderName link messageDate createdAt updatedAt edited read readAt`;
+    const page = (n: number) =>
+      `alerts(first: ${n}) { totalCount edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor } }`;
+    for (const n of [50, 200]) {
+      const result = await gql(ui.url, `{ ${page(n)} }`, {}, cookie);
+      expect(result.errors).toBeUndefined();
+    }
+    const many = Array.from({ length: 8 }, (_, i) => `p${i}: ${page(200)}`).join(" ");
+    const abusive = await gql(ui.url, `{ ${many} }`, {}, cookie);
+    expect(abusive.data ?? null).toBeNull();
+    expect(abusive.errors?.[0]?.message).toMatch(/Cost limit of 25000 exceeded/);
+  });
+
   it("masks unexpected errors", async () => {
     const cookie = await login(ui.url, ADMIN.username, ADMIN.password);
     // A corrupt row makes the resolver throw a plain error: clients see only "Unexpected error.".
