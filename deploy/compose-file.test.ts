@@ -34,6 +34,8 @@ const NOT_SET_IN_COMPOSE: Record<App, Record<string, string>> = {
     REDIS_URL: "REDIS_HOST/REDIS_PORT point at the redis service",
     REDIS_KEY_PREFIX: "the default tgsentinel: is the seed's prefix and must match the ui's",
     TG_SOURCE: "export replay is a local demo knob (npm start); a deployment watches Telegram, the default",
+    TG_EMBEDDING_MODEL_DIR:
+      "optional: semantic profile rules need a local model directory the user mounts; none by default",
   },
   ui: {
     DATA_DIR: "UI_DB_URI names the file in /app/data directly",

@@ -5,6 +5,7 @@
  * silently falls back to a default.
  */
 import fs from "node:fs";
+import path from "node:path";
 import { Cron } from "croner";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -61,6 +62,17 @@ export interface WebhookSetting {
   secretEnv: string | null;
 }
 
+/** config `scoring`: how messages are scored besides the profiles themselves. */
+export interface ScoringSettings {
+  /**
+   * `embedding_model_dir`: a local directory with an ONNX sentence-embedding model (model.onnx +
+   * vocab.txt or tokenizer.json) for `semantic` profile rules; null: none (semantic rules are
+   * refused). A relative path is resolved from the config file's directory. TG_EMBEDDING_MODEL_DIR
+   * overrides it.
+   */
+  embeddingModelDir: string | null;
+}
+
 /** The parsed configuration file, defaults filled in. */
 export interface SentinelSettings {
   /** Scoring profiles to seed when sentinel.db has none; validated by the scoring engine's parseProfiles. */
@@ -81,6 +93,7 @@ export interface SentinelSettings {
   telegram: { floodSleepThreshold: number };
   retention: RetentionSettings;
   webhooks: WebhookSetting[];
+  scoring: ScoringSettings;
 }
 
 export const DEFAULT_SETTINGS: SentinelSettings = {
@@ -97,6 +110,7 @@ export const DEFAULT_SETTINGS: SentinelSettings = {
   telegram: { floodSleepThreshold: 60 },
   retention: { messagesDays: 30, alertedMessagesDays: 180, vacuumCron: "0 4 * * 0" },
   webhooks: [],
+  scoring: { embeddingModelDir: null },
 };
 
 /** Highest `alerts.delivery.max_per_minute`: about one message a second, what Telegram tolerates from a user account. */
@@ -322,6 +336,11 @@ const schema = z.strictObject({
     .default({ flood_sleep_threshold: DEFAULT_SETTINGS.telegram.floodSleepThreshold }),
   retention: retentionSchema,
   webhooks: webhooksSchema,
+  scoring: z
+    .strictObject({
+      embedding_model_dir: z.string().trim().min(1, "must not be empty").nullable().default(null),
+    })
+    .default({ embedding_model_dir: null }),
 });
 
 function isCron(expression: string): boolean {
@@ -371,7 +390,13 @@ export function loadConfigFile(
     return { settings: DEFAULT_SETTINGS, problems: [`${label} is not valid YAML: ${first}`], found: true };
   }
   const { settings, problems } = parseSettings(document);
-  return { settings, problems: problems.map((p) => `${label}: ${p}`), found: true };
+  const modelDir = settings.scoring.embeddingModelDir;
+  // Paths in the file are relative to the file, wherever the sentinel was started from.
+  const resolved =
+    modelDir === null
+      ? settings
+      : { ...settings, scoring: { embeddingModelDir: path.resolve(path.dirname(file), modelDir) } };
+  return { settings: resolved, problems: problems.map((p) => `${label}: ${p}`), found: true };
 }
 
 /** Validates an already-parsed document (also used by tests and the embedded runner). */
@@ -429,6 +454,7 @@ export function parseSettings(document: unknown): { settings: SentinelSettings; 
           secretEnv: hook.secret_env ?? null,
         };
       }),
+      scoring: { embeddingModelDir: c.scoring.embedding_model_dir },
     },
     problems: [],
   };

@@ -181,3 +181,54 @@ describe("webhook secrets and SENTINEL_WEBHOOK_KEY", () => {
     expect(noKey.problems.join("\n")).toMatch(/neither SENTINEL_WEBHOOK_KEY nor SENTINEL_API_TOKEN is set/);
   });
 });
+
+describe("the embedding model directory (semantic profile rules)", () => {
+  function modelDir(name: string, files: string[]): string {
+    const model = path.join(dir, name);
+    fs.mkdirSync(model, { recursive: true });
+    for (const file of files) fs.writeFileSync(path.join(model, file), "x");
+    return model;
+  }
+  function configWith(yaml: string): string {
+    const file = path.join(dir, "config", `model-${Math.random()}.yml`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, yaml);
+    return file;
+  }
+  const SEMANTIC = "profiles:\n  - { name: rates, semantic: { texts: ['central bank raises rates'] } }\n";
+
+  it("takes scoring.embedding_model_dir relative to the config file, and the variable over it", () => {
+    const fromFile = modelDir("config/models/a", ["model.onnx", "vocab.txt"]);
+    const fromEnv = modelDir("models/b", ["model.onnx", "tokenizer.json"]);
+    const yaml = `scoring:\n  embedding_model_dir: models/a\n${SEMANTIC}`;
+    const config = loadEnvironment({ TG_CONFIG_PATH: configWith(yaml) }, { cwd: dir });
+    expect(config.embeddingModelDir).toBe(fromFile);
+    expect(config.settings.profiles[0]!.semantic?.texts).toEqual(["central bank raises rates"]);
+    expect(describeConfig(config).embeddingModel).toBe(fromFile);
+    const overridden = loadEnvironment(
+      { TG_CONFIG_PATH: configWith(yaml), TG_EMBEDDING_MODEL_DIR: "models/b" },
+      { cwd: dir },
+    );
+    expect(overridden.embeddingModelDir).toBe(fromEnv);
+    expect(loadEnvironment({}, { cwd: dir }).embeddingModelDir).toBeNull();
+  });
+
+  it("refuses a model directory that is missing or lacks its files, naming where it came from", () => {
+    const missing = problemsOf({ TG_EMBEDDING_MODEL_DIR: "no/such/dir" });
+    expect(missing.problems).toEqual([
+      `TG_EMBEDDING_MODEL_DIR (${path.join(dir, "no/such/dir")}) does not exist; it must hold model.onnx and vocab.txt or tokenizer.json`,
+    ]);
+    const bare = modelDir("bare", ["README.md"]);
+    const lacking = problemsOf({ TG_CONFIG_PATH: configWith(`scoring: { embedding_model_dir: ${bare} }\n`) });
+    expect(lacking.problems).toEqual([
+      `scoring.embedding_model_dir (${bare}) has no model.onnx and has neither tokenizer.json nor vocab.txt; it must hold model.onnx and vocab.txt or tokenizer.json`,
+    ]);
+  });
+
+  it("refuses semantic profiles in the config file when no model is configured", () => {
+    const error = problemsOf({ TG_CONFIG_PATH: configWith(SEMANTIC) });
+    expect(error.problems).toEqual([
+      "profiles[0].semantic: semantic profiles need scoring.embedding_model_dir (or TG_EMBEDDING_MODEL_DIR): no embedding model is configured",
+    ]);
+  });
+});

@@ -12,6 +12,8 @@ import { type Env, EnvReader, isLoopbackHost, readRedisTarget } from "@tgsentine
 import { describeRedisTarget, type RedisTarget } from "@tgsentinel/contract/redis-connection.ts";
 import { sqliteFilePath } from "@tgsentinel/contract/sqlite-uri.ts";
 import { loadConfigFile, type SentinelSettings } from "./config-file.ts";
+import { modelDirectoryProblems } from "./embedding/model-directory.ts";
+import { semanticWithoutModel } from "./scoring/profile.ts";
 
 /** A value that must not be printed: JSON, string conversion and util.inspect all show a placeholder. */
 export class Secret {
@@ -62,6 +64,12 @@ export interface SentinelConfig {
    * token is used when it is not set); null when neither is set.
    */
   webhookKey: Secret | null;
+  /**
+   * The local embedding model for semantic profile rules: TG_EMBEDDING_MODEL_DIR, else config
+   * `scoring.embedding_model_dir` (absolute); null when neither is set. Its files were checked to
+   * exist; the model itself is loaded (and refused if unusable) by the scoring plugin.
+   */
+  embeddingModelDir: string | null;
   /** Redis from REDIS_URL or REDIS_HOST/REDIS_PORT; null means in-memory adapters. */
   redis: RedisTarget | null;
   logLevel: LogLevel;
@@ -118,6 +126,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
     label: `TG_CONFIG_PATH (${configPath})`,
   });
   for (const problem of configFile.problems) reader.problem(problem);
+  const embeddingModelDir = readEmbeddingModelDir(reader, cwd, configFile.settings);
 
   const webhookKeyValue = reader.optional("SENTINEL_WEBHOOK_KEY");
   if (webhookKeyValue !== undefined && webhookKeyValue.length < 16)
@@ -139,6 +148,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
     telegram,
     telegramSource,
     webhookKey: webhookKey === undefined ? null : new Secret(webhookKey),
+    embeddingModelDir,
     redis,
     logLevel,
     configFile: { path: configPath, found: configFile.found },
@@ -164,6 +174,25 @@ function resolveWebhookSecrets(settings: SentinelSettings, reader: EnvReader): S
       return { ...hook, secret: () => value };
     }),
   };
+}
+
+/** TG_EMBEDDING_MODEL_DIR (relative to the working directory) over config `scoring.embedding_model_dir`. */
+function readEmbeddingModelDir(reader: EnvReader, cwd: string, settings: SentinelSettings): string | null {
+  const value = reader.optional("TG_EMBEDDING_MODEL_DIR")?.trim();
+  const fromEnv = value !== undefined && value !== "";
+  const dir = fromEnv ? path.resolve(cwd, value) : settings.scoring.embeddingModelDir;
+  if (dir === null) {
+    for (const error of semanticWithoutModel(settings.profiles))
+      reader.problem(`${error.path}: ${error.message}`);
+    return null;
+  }
+  const source = fromEnv ? "TG_EMBEDDING_MODEL_DIR" : "scoring.embedding_model_dir";
+  const problems = modelDirectoryProblems(dir);
+  if (problems.length > 0)
+    reader.problem(
+      `${source} (${dir}) ${problems.join(" and ")}; it must hold model.onnx and vocab.txt or tokenizer.json`,
+    );
+  return dir;
 }
 
 function readTelegramCredentials(reader: EnvReader): SentinelConfig["telegram"] {
@@ -226,6 +255,7 @@ export function describeConfig(config: SentinelConfig): Record<string, unknown> 
     telegramCredentials: config.telegram === null ? "not set" : `api id ${config.telegram.apiId}`,
     telegramSource:
       config.telegramSource.kind === "export" ? `export replay of ${config.telegramSource.path}` : "telegram",
+    embeddingModel: config.embeddingModelDir ?? "none (semantic profile rules are refused)",
     redis:
       config.redis === null ? "none (in-memory events and rate limits)" : describeRedisTarget(config.redis),
     configFile: config.configFile.found
