@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createPubSub } from "graphql-yoga";
 import type { Alert, DigestRun } from "./db/generated/client.ts";
 import type { WorkerStatusView } from "./worker-status.ts";
@@ -21,7 +22,11 @@ export type UiTopics = {
 };
 
 export function createUiPubSub() {
-  return createPubSub<UiTopics>();
+  // Every subscriber adds a listener per topic; hundreds of open tabs are normal, not a leak,
+  // so Node's warning at more than 10 listeners is turned off (0 = no limit).
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<UiTopics>({ eventTarget });
 }
 
 export type UiPubSub = ReturnType<typeof createUiPubSub>;
