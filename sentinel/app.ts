@@ -27,7 +27,7 @@ import auth from "./plugins/auth.ts";
 import chats from "./plugins/chats.ts";
 import database from "./plugins/database.ts";
 import delivery, { type DeliveryTuning } from "./plugins/delivery.ts";
-import digests from "./plugins/digests.ts";
+import digests, { type DigestFaults } from "./plugins/digests.ts";
 import errors, { envelopeForError } from "./plugins/errors.ts";
 import events from "./plugins/events.ts";
 import health from "./plugins/health.ts";
@@ -73,6 +73,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Arm the digest schedule timer on ready (default true). */
   digestTimer?: boolean;
+  /** Tests only: fault injection around digest delivery (a throw stands for a crash there). */
+  digestFaults?: DigestFaults;
   /** Arm the retention timer (purges, VACUUM) on ready (default true); tests call `app.retention.runDue()`. */
   retentionTimer?: boolean;
   /** Delivery and webhook seams for tests (time scale, outbox bound, retry timing). */
@@ -121,6 +123,7 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
     deliverToSavedMessages: settings.digest.deliverToSavedMessages,
     now: opts.now,
     timer: opts.digestTimer,
+    ...(opts.digestFaults ? { faults: opts.digestFaults } : {}),
   });
   await app.register(stats, { now: opts.now });
 

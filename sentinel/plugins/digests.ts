@@ -7,6 +7,15 @@
  *   its previous run (or from when the schedule was first seen) to now. A timer wakes at the next
  *   occurrence (at most a minute apart, so clock jumps are noticed); `runDue()` does the work and
  *   is driven by the injected clock, so tests advance a fake clock and call it.
+ * - Per profile: a profile's `digests` (up to 3: hourly, every 4/6/12 h, daily or weekly at an
+ *   hour) each run a digest of that profile's alerts, stored with schedule
+ *   "profile:<name>:<every>" and `profile`. The profile set is read on every check, so removing
+ *   (or disabling) a profile or a schedule stops it, and a renamed profile starts a new line.
+ * - Catch-up and restarts: a schedule's period starts at the end of its last committed run, so
+ *   occurrences missed while down collapse into one run covering the gap. A run is committed
+ *   (content and whether it is to be delivered) before delivery; the one delivery attempt is
+ *   claimed in the row first, so a restart delivers a committed-but-unsent run once and never
+ *   sends again a run whose attempt was cut short (its outcome is unknown).
  * - `POST /api/digests/run` `{ since?, top_n?, deliver? }`: a manual run covering the time since
  *   the last run of any kind (or `since`; 24 hours when there was none).
  * - `GET /api/digests?limit&cursor&since`: runs newest first.
@@ -24,7 +33,14 @@ import {
   digestEntryCount,
   digestMessageText,
 } from "../digest/digest-content.ts";
-import { dueSchedules, nextDue, type ScheduleMark } from "../digest/digest-schedule.ts";
+import {
+  dueSchedules,
+  nextDue,
+  profileDigestCron,
+  profileScheduleName,
+  type ScheduleMark,
+} from "../digest/digest-schedule.ts";
+import { PROFILE_DEFAULTS, type Profile } from "../scoring/profile.ts";
 import type { TelegramGateway } from "../telegram/gateway.ts";
 import { publishEvent } from "./events.ts";
 
@@ -36,6 +52,11 @@ declare module "fastify" {
 
 /** WorkerState key prefix: when a schedule was first seen (its first period starts there). */
 export const DIGEST_ANCHOR_KEY = "digest.anchor.";
+/** Anchors of profile schedules (removed with the schedule, so one added again starts afresh). */
+const PROFILE_ANCHOR_PREFIX = `${DIGEST_ANCHOR_KEY}profile:`;
+/** The error of a run whose delivery attempt was cut short by a restart. */
+export const DELIVERY_INTERRUPTED =
+  "not delivered: the sentinel stopped during the delivery; not sent again to avoid a duplicate";
 export const DEFAULT_TOP_N = 20;
 /** A manual run with no earlier run covers this much time. */
 export const FIRST_MANUAL_PERIOD_MS = 24 * 3_600_000;
@@ -53,6 +74,8 @@ export interface DigestRunJson {
   id: number;
   trigger: "schedule" | "manual";
   schedule: string | null;
+  /** The profile of a profile digest (only its alerts), else null. */
+  profile: string | null;
   since: string;
   until: string;
   started_at: string;
@@ -75,6 +98,7 @@ export function digestRunJson(row: DigestRun): DigestRunJson {
     id: row.id,
     trigger: row.trigger === "schedule" ? "schedule" : "manual",
     schedule: row.schedule,
+    profile: row.profile,
     since: row.since.toISOString(),
     until: row.until.toISOString(),
     started_at: row.startedAt.toISOString(),
@@ -91,9 +115,23 @@ export interface DigestServiceOptions {
   telegram: TelegramGateway;
   publish: (run: DigestRun) => Promise<void>;
   schedules: readonly DigestSchedule[];
+  /** The profile set in force (read on every check). */
+  profiles?: () => readonly Profile[];
   deliverToSavedMessages: boolean;
   now: () => Date;
   log: FastifyBaseLogger;
+  faults?: DigestFaults;
+}
+
+/**
+ * Fault injection for tests: a throw from a hook stands for the process dying at that point
+ * (the run's row stays as it was, nothing after it happens).
+ */
+export interface DigestFaults {
+  /** After the run is committed, before its delivery is claimed. */
+  afterCommit?: (runId: number) => void | Promise<void>;
+  /** After the message was sent, before the outcome is recorded. */
+  afterSend?: (runId: number) => void | Promise<void>;
 }
 
 export interface ManualRun {
@@ -111,25 +149,104 @@ export class DigestService {
 
   constructor(private readonly options: DigestServiceOptions) {}
 
-  /** Reads each schedule's mark (its last run's end, else when it was first seen) and arms the timer. */
+  /**
+   * Reads each schedule's mark (its last run's end, else when it was first seen), settles the
+   * deliveries a restart left open, and arms the timer.
+   */
   async start(options: { timer: boolean }): Promise<void> {
-    const { prisma, schedules, now } = this.options;
     this.marks = [];
-    for (const schedule of schedules) {
-      const last = await prisma.digestRun.findFirst({
-        where: { trigger: "schedule", schedule: schedule.name },
-        orderBy: { id: "desc" },
-      });
-      let mark = last?.until ?? null;
-      if (mark === null) {
-        const key = DIGEST_ANCHOR_KEY + schedule.name;
-        const anchor = await prisma.workerState.findUnique({ where: { key } });
-        mark = anchor ? new Date(anchor.value) : now();
-        if (!anchor) await prisma.workerState.create({ data: { key, value: mark.toISOString() } });
-      }
-      this.marks.push({ schedule, mark });
-    }
+    for (const schedule of this.options.schedules)
+      this.marks.push({ schedule, mark: await this.markOf(schedule.name, false) });
+    await this.serial(async () => {
+      await this.syncProfileSchedules();
+      await this.settleDeliveries();
+    });
     if (options.timer) this.arm();
+  }
+
+  /** The end of the schedule's last committed run, or its anchor (when it was first seen). */
+  private async markOf(name: string, profile: boolean): Promise<Date> {
+    const { prisma, now } = this.options;
+    const last = await prisma.digestRun.findFirst({
+      where: { trigger: "schedule", schedule: name },
+      orderBy: { id: "desc" },
+    });
+    const key = DIGEST_ANCHOR_KEY + name;
+    const anchor = await prisma.workerState.findUnique({ where: { key } });
+    let mark = anchor ? new Date(anchor.value) : null;
+    if (mark === null) {
+      // A profile schedule seen again after its removal starts afresh, not from its old runs.
+      mark = profile || last === null ? now() : last.until;
+      await prisma.workerState.create({ data: { key, value: mark.toISOString() } });
+    }
+    return last && last.until > mark ? last.until : mark;
+  }
+
+  /** Brings the profile schedules in line with the profile set in force. */
+  private async syncProfileSchedules(): Promise<void> {
+    const wanted = new Map<string, { schedule: DigestSchedule; profile: string }>();
+    for (const profile of this.options.profiles?.() ?? []) {
+      if (!profile.enabled) continue;
+      for (const spec of profile.digests ?? PROFILE_DEFAULTS.digests) {
+        const name = profileScheduleName(profile.name, spec.every);
+        wanted.set(name, {
+          schedule: { name, cron: profileDigestCron(spec), topN: spec.top_n },
+          profile: profile.name,
+        });
+      }
+    }
+    const kept: ScheduleMark[] = [];
+    for (const line of this.marks) {
+      if (line.profile === undefined) kept.push(line);
+      else {
+        const now = wanted.get(line.schedule.name);
+        // An edited hour or top N keeps the line (and its mark).
+        if (now) kept.push({ ...line, schedule: now.schedule });
+      }
+    }
+    const have = new Set(kept.map((line) => line.schedule.name));
+    for (const [name, line] of wanted)
+      if (!have.has(name)) kept.push({ ...line, mark: await this.markOf(name, true) });
+    this.marks = kept;
+    await this.options.prisma.workerState.deleteMany({
+      where: {
+        key: {
+          startsWith: PROFILE_ANCHOR_PREFIX,
+          notIn: [...wanted.keys()].map((name) => DIGEST_ANCHOR_KEY + name),
+        },
+      },
+    });
+  }
+
+  /**
+   * Runs a restart left open: a delivery attempt that was cut short is recorded as such and never
+   * repeated (the message may have gone out); a committed run never attempted is delivered once,
+   * as soon as Telegram is authorized.
+   */
+  private async settleDeliveries(): Promise<void> {
+    const { prisma, telegram } = this.options;
+    const interrupted = await prisma.digestRun.findMany({
+      where: {
+        deliver: true,
+        delivered: false,
+        deliveryStartedAt: { not: null },
+        error: null,
+        id: { notIn: [...this.sending] },
+      },
+    });
+    for (const row of interrupted) {
+      const settled = await prisma.digestRun.update({
+        where: { id: row.id },
+        data: { error: DELIVERY_INTERRUPTED },
+      });
+      await this.options.publish(settled);
+    }
+    if (!telegram.status().authorized) return;
+    const pending = await prisma.digestRun.findMany({
+      where: { deliver: true, deliveryStartedAt: null },
+      orderBy: { id: "asc" },
+    });
+    for (const row of pending) await this.options.publish(await this.deliverRun(row));
   }
 
   /** When the next scheduled digest is due (null without schedules). */
@@ -140,17 +257,23 @@ export class DigestService {
   /** Runs every schedule due at the clock's time; returns the runs made. */
   runDue(): Promise<DigestRunJson[]> {
     return this.serial(async () => {
+      await this.syncProfileSchedules();
+      await this.settleDeliveries();
       const made: DigestRunJson[] = [];
       for (const due of dueSchedules(this.marks, this.options.now())) {
         const run = await this.run({
           trigger: "schedule",
           schedule: due.schedule.name,
+          profile: due.profile ?? null,
           since: due.since,
           topN: due.schedule.topN,
           deliver: this.options.deliverToSavedMessages,
+          // The next period starts here even if delivery fails afterwards.
+          committed: (until) => {
+            const mark = this.marks.find((m) => m.schedule.name === due.schedule.name);
+            if (mark) mark.mark = until;
+          },
         });
-        const mark = this.marks.find((m) => m.schedule.name === due.schedule.name);
-        if (mark) mark.mark = new Date(run.until);
         made.push(run);
       }
       return made;
@@ -163,7 +286,10 @@ export class DigestService {
       const now = this.options.now();
       let since = request.since;
       if (since === undefined) {
-        const last = await this.options.prisma.digestRun.findFirst({ orderBy: { until: "desc" } });
+        const last = await this.options.prisma.digestRun.findFirst({
+          where: { profile: null },
+          orderBy: { until: "desc" },
+        });
         since = last?.until ?? new Date(now.getTime() - FIRST_MANUAL_PERIOD_MS);
       }
       if (since.getTime() > now.getTime())
@@ -173,6 +299,7 @@ export class DigestService {
       return this.run({
         trigger: "manual",
         schedule: null,
+        profile: null,
         since,
         topN: request.topN ?? this.options.schedules[0]?.topN ?? DEFAULT_TOP_N,
         deliver: request.deliver ?? this.options.deliverToSavedMessages,
@@ -238,60 +365,96 @@ export class DigestService {
   private async run(spec: {
     trigger: "schedule" | "manual";
     schedule: string | null;
+    profile: string | null;
     since: Date;
     topN: number;
     deliver: boolean;
+    committed?: (until: Date) => void;
   }): Promise<DigestRunJson> {
-    const { prisma, now, log } = this.options;
+    const { prisma, now, log, faults } = this.options;
     const until = now();
-    const row = await prisma.digestRun.create({
-      data: { trigger: spec.trigger, schedule: spec.schedule, since: spec.since, until, startedAt: until },
-    });
+    const base = {
+      trigger: spec.trigger,
+      schedule: spec.schedule,
+      profile: spec.profile,
+      since: spec.since,
+      until,
+      startedAt: until,
+    };
     let groups: DigestGroup[];
     try {
       const alerts = await prisma.alert.findMany({
-        where: { createdAt: { gte: spec.since, lt: until } },
+        where: {
+          createdAt: { gte: spec.since, lt: until },
+          ...(spec.profile !== null ? { profile: spec.profile } : {}),
+        },
         orderBy: [{ score: "desc" }, { id: "asc" }],
         take: Math.min(DIGEST_READ_MAX, spec.topN * DIGEST_READ_FACTOR),
       });
       groups = composeDigest(alerts, spec.topN);
     } catch (error) {
-      await prisma.digestRun.update({
-        where: { id: row.id },
-        data: { finishedAt: now(), error: "the alerts could not be read" },
+      await prisma.digestRun.create({
+        data: { ...base, finishedAt: now(), error: "the alerts could not be read" },
       });
       throw error;
     }
-    let delivered = false;
-    let deliveryError: string | null = null;
-    if (spec.deliver) {
-      const title = spec.schedule ?? "manual";
-      ({ delivered, error: deliveryError } = await this.deliver(
-        digestMessageText({ title, since: spec.since, until }, groups),
-      ));
-    }
-    const finished = await prisma.digestRun.update({
-      where: { id: row.id },
+    // One insert commits the run (content and whether to deliver it) before any delivery.
+    let finished = await prisma.digestRun.create({
       data: {
+        ...base,
         finishedAt: now(),
         alertCount: digestEntryCount(groups),
         content: JSON.stringify(groups),
-        delivered,
-        error: deliveryError,
+        deliver: spec.deliver,
       },
     });
+    spec.committed?.(finished.until);
+    await faults?.afterCommit?.(finished.id);
+    if (spec.deliver) finished = await this.deliverRun(finished, groups);
     log.info(
       {
         id: finished.id,
         trigger: spec.trigger,
         schedule: spec.schedule,
         alerts: finished.alertCount,
-        delivered,
+        delivered: finished.delivered,
       },
       "digest completed",
     );
     await this.options.publish(finished);
     return digestRunJson(finished);
+  }
+
+  /** Run ids whose delivery is under way in this process (not interrupted ones). */
+  private readonly sending = new Set<number>();
+
+  /** The one delivery attempt of a committed run: claimed in the row before the message is sent. */
+  private async deliverRun(row: DigestRun, groups?: DigestGroup[]): Promise<DigestRun> {
+    const { prisma, now, faults } = this.options;
+    const claim = await prisma.digestRun.updateMany({
+      where: { id: row.id, deliveryStartedAt: null, delivered: false },
+      data: { deliveryStartedAt: now() },
+    });
+    if (claim.count === 0) return prisma.digestRun.findUniqueOrThrow({ where: { id: row.id } });
+    this.sending.add(row.id);
+    try {
+      const title =
+        row.profile !== null
+          ? `${row.profile} (${row.schedule?.split(":").at(-1) ?? ""})`
+          : (row.schedule ?? "manual");
+      const text = digestMessageText(
+        { title, since: row.since, until: row.until },
+        groups ?? digestRunJson(row).content,
+      );
+      const outcome = await this.deliver(text);
+      await faults?.afterSend?.(row.id);
+      return await prisma.digestRun.update({
+        where: { id: row.id },
+        data: { delivered: outcome.delivered, error: outcome.error },
+      });
+    } finally {
+      this.sending.delete(row.id);
+    }
   }
 
   private async deliver(text: string): Promise<{ delivered: boolean; error: string | null }> {
@@ -368,6 +531,8 @@ export interface DigestsOptions {
   now?: () => Date;
   /** Arm the schedule timer on ready (default true). */
   timer?: boolean;
+  /** Tests only: fault injection around delivery. */
+  faults?: DigestFaults;
 }
 
 const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
@@ -376,6 +541,8 @@ const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
     prisma: app.prisma,
     telegram: app.telegram,
     schedules: opts.schedules,
+    profiles: () => app.scoring.profiles,
+    ...(opts.faults ? { faults: opts.faults } : {}),
     deliverToSavedMessages: opts.deliverToSavedMessages,
     now: opts.now ?? (() => new Date()),
     log,
@@ -432,6 +599,6 @@ const digests: FastifyPluginAsync<DigestsOptions> = async (app, opts) => {
 
 export default fp(digests, {
   name: "digests",
-  dependencies: ["database", "events", "telegram", "ingestion"],
+  dependencies: ["database", "events", "telegram", "ingestion", "scoring"],
   fastify: "5.x",
 });

@@ -23,6 +23,14 @@ export const MAX_SEMANTIC_TEXTS = 20;
 export const MAX_SEMANTIC_TEXT_LENGTH = 1_000;
 /** Semantic texts in the whole set (a new set embeds the texts it adds, at start-up all of them). */
 export const MAX_SEMANTIC_TEXTS_PER_SET = 500;
+/** Digest schedules per profile (each runs its own digest of the profile's alerts). */
+export const MAX_DIGESTS_PER_PROFILE = 3;
+export const MAX_DIGEST_TOP_N = 100;
+/** How often a profile digest runs: every hour, every 4/6/12 hours, daily or weekly. */
+export const DIGEST_EVERY = ["hourly", "4h", "6h", "12h", "daily", "weekly"] as const;
+export type DigestEvery = (typeof DIGEST_EVERY)[number];
+export const DIGEST_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type DigestWeekday = (typeof DIGEST_WEEKDAYS)[number];
 /** At most this many validation errors are listed; the last entry says how many were left out. */
 export const MAX_REPORTED_ERRORS = 100;
 /** Regex flags a profile may use; `g`, `y` and `d` are the scorer's business. */
@@ -37,6 +45,13 @@ export const PROFILE_DEFAULTS = {
   minSimilarity: 0.35,
   /** Sentence-embedding cosines run higher than n-gram ones: unrelated texts often sit at 0.1–0.3. */
   minSemanticSimilarity: 0.5,
+  /** No profile digests unless asked for (`digests` left out is the same as an empty list). */
+  digests: [] as const,
+  digestTopN: 20,
+  /** Daily and weekly digests run at this hour (server time zone) unless `at_hour` says otherwise. */
+  digestAtHour: 8,
+  /** Weekly digests run on this day unless `weekday` says otherwise. */
+  digestWeekday: "mon",
 } as const;
 
 const weight = z
@@ -183,6 +198,42 @@ const semanticSchema = z.strictObject({
     .max(MAX_SEMANTIC_TEXTS, `at most ${MAX_SEMANTIC_TEXTS} texts`),
 });
 
+const digestSpecSchema = z
+  .strictObject({
+    every: z.enum(DIGEST_EVERY, { error: `must be one of ${DIGEST_EVERY.join(", ")}` }),
+    at_hour: z
+      .number({ error: "must be a number" })
+      .int("must be a whole hour")
+      .min(0, "must be from 0 to 23")
+      .max(23, "must be from 0 to 23")
+      .optional(),
+    weekday: z.enum(DIGEST_WEEKDAYS, { error: `must be one of ${DIGEST_WEEKDAYS.join(", ")}` }).optional(),
+    top_n: z
+      .number({ error: "must be a number" })
+      .int("must be an integer")
+      .min(1, "must be >= 1")
+      .max(MAX_DIGEST_TOP_N, `must be <= ${MAX_DIGEST_TOP_N}`)
+      .default(PROFILE_DEFAULTS.digestTopN),
+  })
+  .superRefine(
+    (spec, ctx) => {
+      // Runs even when sibling fields failed (see `when`), so the input may be partly invalid.
+      const every = spec.every as string;
+      if (spec.at_hour !== undefined && every !== "daily" && every !== "weekly")
+        ctx.addIssue({ code: "custom", path: ["at_hour"], message: "only for daily or weekly digests" });
+      if (spec.weekday !== undefined && every !== "weekly")
+        ctx.addIssue({ code: "custom", path: ["weekday"], message: "only for weekly digests" });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  )
+  .transform((spec) => ({
+    ...spec,
+    ...(spec.every === "daily" || spec.every === "weekly"
+      ? { at_hour: spec.at_hour ?? PROFILE_DEFAULTS.digestAtHour }
+      : {}),
+    ...(spec.every === "weekly" ? { weekday: spec.weekday ?? PROFILE_DEFAULTS.digestWeekday } : {}),
+  }));
+
 const profileSchema = z
   .strictObject({
     name: z
@@ -213,6 +264,10 @@ const profileSchema = z
     engagement: engagementSchema.optional(),
     examples: examplesSchema.optional(),
     semantic: semanticSchema.optional(),
+    digests: z
+      .array(digestSpecSchema)
+      .max(MAX_DIGESTS_PER_PROFILE, `at most ${MAX_DIGESTS_PER_PROFILE} digest schedules`)
+      .optional(),
   })
   .superRefine(
     (profile, ctx) => {
@@ -240,6 +295,21 @@ const profileSchema = z
             message: `duplicate keyword (same as keywords[${first}] once case and accents are ignored)`,
           });
         } else seen.set(folded, index);
+      });
+      // One schedule per kind: a profile's digest line is named by it ("profile:<name>:<every>").
+      const kinds = new Map<string, number>();
+      const digests: unknown[] = Array.isArray(profile.digests) ? profile.digests : [];
+      digests.forEach((spec, index) => {
+        const every = (spec as { every?: unknown } | null)?.every;
+        if (typeof every !== "string") return;
+        const first = kinds.get(every);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["digests", index, "every"],
+            message: `duplicate digest schedule (same as digests[${first}].every)`,
+          });
+        else kinds.set(every, index);
       });
     },
     { when: (payload) => typeof payload.value === "object" && payload.value !== null },
@@ -287,6 +357,7 @@ export type Profile = z.output<typeof profileSchema>;
 export type KeywordTerm = Profile["keywords"][number];
 export type RegexTerm = Profile["regex"][number];
 export type VipSender = Profile["vip_senders"][number];
+export type ProfileDigestSpec = NonNullable<Profile["digests"]>[number];
 /** What a client may send: defaults may be left out, keywords may be plain strings. */
 export type ProfileInput = z.input<typeof profileSchema>;
 
