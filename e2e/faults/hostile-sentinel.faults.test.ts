@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +17,7 @@ import {
   withPageSize,
   zipBomb,
 } from "../harness/hostile-files.ts";
-import { type HttpAnswer, isErrorEnvelope } from "../harness/http.ts";
+import { isErrorEnvelope, rawHttp, rawRequest, sendOversized } from "../harness/http.ts";
 import { RedisProcess } from "../harness/redis-process.ts";
 import { SentinelProcess } from "../harness/sentinel-process.ts";
 import { distinctSessions, type SessionUpload } from "../harness/session-uploads.ts";
@@ -61,13 +60,30 @@ afterAll(async () => {
 });
 
 /** A refusal: 4xx, the JSON envelope, in bounded time. */
-function expectRefused(answer: HttpAnswer, what: string, codes?: string[]): void {
+function expectRefused(
+  answer: { status: number; json: unknown; text: string; ms: number },
+  what: string,
+  codes?: string[],
+): void {
   expect(answer.status, `${what}: ${answer.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
   expect(answer.status, `${what}: ${answer.text.slice(0, 300)}`).toBeLessThan(500);
   expect(isErrorEnvelope(answer.json), `${what} answers the envelope: ${answer.text.slice(0, 300)}`).toBe(
     true,
   );
   if (codes) expect(codes, what).toContain((answer.json as { code: string }).code);
+  expect(answer.ms, what).toBeLessThan(REQUEST_BOUND_MS);
+}
+
+/**
+ * A body over the route's limit: 413 with the envelope, or a connection reset before the answer
+ * could be read (see sendOversized); either way the body was not read, and expectAlive() checks
+ * the process is unharmed.
+ */
+async function expectTooLarge(payload: Buffer, what: string): Promise<void> {
+  const answer = await sendOversized(sentinel.port, payload, REQUEST_BOUND_MS + 5_000);
+  if (answer === "reset") return;
+  expect(answer.status, `${what}: ${answer.text.slice(0, 200)}`).toBe(413);
+  expect(isErrorEnvelope(answer.json), what).toBe(true);
   expect(answer.ms, what).toBeLessThan(REQUEST_BOUND_MS);
 }
 
@@ -93,30 +109,19 @@ function multipart(boundary: string, parts: Array<{ headers: string; body: Buffe
 }
 
 function postImport(body: string | Buffer, contentType: string, extra: Record<string, string> = {}) {
-  return sentinel.api("/session/import", {
-    method: "POST",
-    headers: { "content-type": contentType, ...extra },
-    body,
-    timeoutMs: REQUEST_BOUND_MS + 5_000,
-  });
+  return post("POST", "/session/import", body, contentType, extra);
 }
 
-/** Sends raw bytes over TCP and returns what came back (for requests fetch refuses to send). */
-function rawHttp(payload: string | Buffer): Promise<{ status: number; body: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(sentinel.port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    socket.setTimeout(REQUEST_BOUND_MS, () => socket.destroy(new Error("raw request timed out")));
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("close", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-      resolve({ status, body: text.slice(text.indexOf("\r\n\r\n") + 4), ms: performance.now() - started });
-    });
-    socket.end(payload);
-  });
+/** A hostile body over a raw socket (see rawHttp), with the bearer token. */
+function post(
+  method: string,
+  route: string,
+  body: string | Buffer,
+  contentType = "application/json",
+  extra: Record<string, string> = {},
+) {
+  const headers = { authorization: `Bearer ${sentinel.token}`, "content-type": contentType, ...extra };
+  return rawHttp(sentinel.port, rawRequest(method, `/api${route}`, headers, body), REQUEST_BOUND_MS + 5_000);
 }
 
 describe("hostile session files", () => {
@@ -225,14 +230,21 @@ describe("hostile JSON bodies", () => {
       ],
       // Just under the limit, not base64 at all.
       ["junk near the limit", `{"session_data":"${"~".repeat(IMPORT_BODY_LIMIT - 64)}"}`, "application/json"],
-      // Over the limit.
-      ["over the limit", `{"session_data":"${"A".repeat(IMPORT_BODY_LIMIT + 1024)}"}`, "application/json"],
       ["gzip bomb body", gzipSync(Buffer.alloc(50 * 1024 * 1024, "[")), "application/json"],
     ];
     for (const [name, body, type] of cases) {
       const extra: Record<string, string> = name === "gzip bomb body" ? { "content-encoding": "gzip" } : {};
       expectRefused(await postImport(body, type, extra), name);
     }
+    await expectTooLarge(
+      rawRequest(
+        "POST",
+        "/api/session/import",
+        { authorization: `Bearer ${sentinel.token}`, "content-type": "application/json" },
+        `{"session_data":"${"A".repeat(IMPORT_BODY_LIMIT + 1024)}"}`,
+      ),
+      "import body over the limit",
+    );
     // The big bodies again, to see memory does not climb with each one.
     for (let i = 0; i < 4; i++) {
       expectRefused(
@@ -240,6 +252,69 @@ describe("hostile JSON bodies", () => {
         `near-limit body, round ${i}`,
       );
     }
+    await expectAlive();
+  });
+});
+
+describe("hostile JSON bodies on the other JSON routes", () => {
+  it("refuses deep nesting, wrong types and huge strings on profiles and digests routes", async () => {
+    const deepArray = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+    const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+    const nearLimit = 8 * 1024 * 1024 - 1024;
+    const bodies: Array<[string, string]> = [
+      ["array nesting 10k", deepArray(10_000)],
+      ["array nesting 1M", deepArray(1_000_000)],
+      ["profiles nesting 10k", `{"profiles":${deepArray(10_000)}}`],
+      ["profile object nesting 50k", `{"profiles":[${deepObject(50_000)}]}`],
+      ["keyword nesting 10k", `{"profiles":[{"name":"p","threshold":1,"keywords":${deepArray(10_000)}}]}`],
+      ["wrong types", '{"profiles":[{"name":1,"threshold":"x","keywords":{"term":[]}}]}'],
+      ["null", "null"],
+      ["string", '"profiles"'],
+      [
+        "huge name near the limit",
+        `{"profiles":[{"name":"${"n".repeat(nearLimit)}","threshold":1,"keywords":["a"]}]}`,
+      ],
+      [
+        "huge regex",
+        `{"profiles":[{"name":"p","threshold":1,"regex":[{"pattern":"${"(a)".repeat(100_000)}","weight":1}]}]}`,
+      ],
+      ["proto", '{"__proto__":{"profiles":[]},"profiles":{"__proto__":[]}}'],
+    ];
+    // Each route with its body limit (8 MiB for profiles, Fastify's 1 MiB default otherwise).
+    const routes: Array<[string, string, number]> = [
+      ["PUT", "/profiles", 8 * 1024 * 1024],
+      ["POST", "/profiles/test", 8 * 1024 * 1024],
+      ["POST", "/digests/run", 1024 * 1024],
+    ];
+    const profilesBefore = (await sentinel.api("/profiles")).text;
+    const headers = () => ({ authorization: `Bearer ${sentinel.token}`, "content-type": "application/json" });
+    for (const [method, route, limit] of routes) {
+      for (const [name, body] of bodies) {
+        if (Buffer.byteLength(body) > limit) {
+          await expectTooLarge(
+            rawRequest(method, `/api${route}`, headers(), body),
+            `${method} ${route} ${name}`,
+          );
+          continue;
+        }
+        const answer = await post(method, route, body).catch((err: Error) => {
+          throw new Error(`${method} ${route} ${name}: ${err.message}`);
+        });
+        if (route === "/digests/run" && answer.status === 200) continue; // it takes no body: ignoring one is fine
+        expectRefused(answer, `${method} ${route} ${name}`);
+      }
+    }
+    // Bodies over a route's limit are answered 413 as soon as Content-Length shows it (read over a
+    // raw socket: the server may close before the client has sent the whole body).
+    for (const [method, route] of routes) {
+      const body = `{"profiles":[{"name":"${"n".repeat(9 * 1024 * 1024)}"}]}`;
+      await expectTooLarge(
+        rawRequest(method, `/api${route}`, headers(), body),
+        `${method} ${route} over the limit`,
+      );
+    }
+    // The profile set in force did not change.
+    expect((await sentinel.api("/profiles")).text).toBe(profilesBefore);
     await expectAlive();
   });
 });
@@ -374,11 +449,11 @@ describe("malformed HTTP", () => {
       ["not HTTP", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n"],
     ];
     for (const [name, payload] of cases) {
-      const answer = await rawHttp(payload);
-      expect(answer.status, `${name}: ${answer.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      const answer = await rawHttp(sentinel.port, payload, REQUEST_BOUND_MS);
+      expect(answer.status, `${name}: ${answer.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
       expect(answer.status, name).toBeLessThan(500);
       expect(answer.ms, name).toBeLessThan(REQUEST_BOUND_MS);
-      expect(isErrorEnvelope(JSON.parse(answer.body)), `${name}: ${answer.body.slice(0, 200)}`).toBe(true);
+      expect(isErrorEnvelope(answer.json), `${name}: ${answer.text.slice(0, 200)}`).toBe(true);
     }
     await expectAlive();
   });
