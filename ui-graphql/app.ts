@@ -17,6 +17,7 @@ import { PrismaClient } from "./db/generated/client.ts";
 import { DigestCache } from "./digest-cache.ts";
 import type { UiConfig } from "./environment.ts";
 import { EventRelay } from "./event-relay.ts";
+import { FeedbackStore } from "./feedback-store.ts";
 import { registerGraphQL } from "./graphql-http.ts";
 import { ProfileStore } from "./profile-store.ts";
 import { createUiPubSub } from "./pubsub.ts";
@@ -119,6 +120,7 @@ export async function buildApp(options: BuildUiAppOptions): Promise<UiApp> {
     },
   });
   const digests = new DigestCache(db, sentinel);
+  const profiles = new ProfileStore(db, sentinel);
   const services: UiServices = {
     config,
     db,
@@ -133,7 +135,8 @@ export async function buildApp(options: BuildUiAppOptions): Promise<UiApp> {
     audit: new AuditLog(db),
     alerts,
     digests,
-    profiles: new ProfileStore(db, sentinel),
+    profiles,
+    feedback: new FeedbackStore(db, profiles),
     worker,
     uploads: new SessionUploader(sentinel, worker, {
       sessionFileLimitBytes: config.sessionFileLimitBytes,

@@ -15,6 +15,8 @@ const TARGETS: Record<string, (args: Record<string, unknown>) => string | null> 
     `profile:${String((a.input as { name?: unknown } | undefined)?.name ?? "").slice(0, 100)}`,
   setSetting: (a) => `setting:${String(a.key).slice(0, 100)}`,
   markAlertRead: (a) => `alert:${a.id}`,
+  alertFeedback: (a) => `alert:${a.alertId}`,
+  revertProfileAdjustment: (a) => `profile-adjustment:${a.id}`,
   setChatIncluded: (a) => `chat:${String(a.chatId).slice(0, 24)}`,
   revokeUiSession: (a) => `ui-session:${String(a.id).slice(0, 16)}`,
 };

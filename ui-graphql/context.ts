@@ -8,6 +8,7 @@ import type { AuthSession, UiSessions } from "./auth/sessions.ts";
 import type { PrismaClient } from "./db/generated/client.ts";
 import type { DigestCache } from "./digest-cache.ts";
 import type { UiConfig } from "./environment.ts";
+import type { FeedbackStore } from "./feedback-store.ts";
 import type { ProfileStore } from "./profile-store.ts";
 import type { UiPubSub } from "./pubsub.ts";
 import type { SentinelClient } from "./sentinel-client.ts";
@@ -26,6 +27,8 @@ export interface UiServices {
   alerts: AlertCache;
   digests: DigestCache;
   profiles: ProfileStore;
+  /** 👍/👎 on alerts and the threshold adjustments they cause. */
+  feedback: FeedbackStore;
   worker: WorkerStatusTracker;
   uploads: SessionUploader;
   pubsub: UiPubSub;

@@ -171,7 +171,12 @@ export class ProfileStore {
     });
   }
 
-  private change<T>(
+  /**
+   * Runs one change in the queue: `plan` sees the stored set and returns the full set to push
+   * and the ui.db write to make once the sentinel accepts it. A plan that throws changes nothing.
+   * Other writers of profiles (automatic threshold adjustments) go through here too.
+   */
+  change<T>(
     plan: (current: Profile[]) => Promise<{ next: ProfileInput[]; commit: () => Promise<T> }>,
   ): Promise<T> {
     const run = this.queue.then(async () => {
@@ -224,6 +229,7 @@ function withProfileNames(
   });
 }
 
-function viewOf(row: Profile): ProfileInput {
+/** A stored profile as the set pushed to the sentinel holds it. */
+export function viewOf(row: Profile): ProfileInput {
   return { name: row.name, enabled: row.enabled, definition: definitionOf(row) };
 }

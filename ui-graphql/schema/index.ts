@@ -9,6 +9,7 @@ import "./worker-status.ts";
 import "./session.ts";
 import "./alert.ts";
 import "./profile.ts";
+import "./feedback.ts";
 import "./stats.ts";
 import "./chat.ts";
 import "./digest.ts";

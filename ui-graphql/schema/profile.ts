@@ -4,7 +4,7 @@ import type { Profile } from "../db/generated/client.ts";
 import { definitionOf, type ProfileInput } from "../profile-store.ts";
 import type { ProfileTestScore } from "../sentinel-client.ts";
 
-const ProfileRef = builder.objectRef<Profile>("Profile").implement({
+export const ProfileRef = builder.objectRef<Profile>("Profile").implement({
   description: "A scoring profile (stored in ui.db; the full set is pushed to the sentinel on every change)",
   fields: (t) => ({
     id: t.exposeInt("id"),
