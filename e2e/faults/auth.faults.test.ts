@@ -345,8 +345,13 @@ describe("UI sessions", () => {
     expect(await closed).toBe(4401);
     const afterLogout = await ui.gql("{ me { username } }", {}, revoked);
     expect(afterLogout.errors?.[0]?.extensions?.code).toBe("UNAUTHORIZED");
+    const deniedUploads = () =>
+      auditRows().filter((row) => row.action === "sessionUpload" && row.outcome === "denied").length;
+    const uploadsBefore = deniedUploads();
     const rest = await ui.request("/api/session/upload", { method: "POST", headers: { cookie: revoked } });
     expect(rest.status).toBe(401);
+    // The refused REST upload is audited too.
+    expect(deniedUploads()).toBe(uploadsBefore + 1);
   });
 });
 
