@@ -17,31 +17,25 @@ const VerdictRef = builder.enumType("AlertVerdict", {
 });
 
 /**
- * Alert.feedback for a whole page of alerts in one query: ids asked for in the same tick are
- * read together, once per request.
+ * Alert.feedback for a whole page of alerts in one query: the ids asked for in the same tick are
+ * read together. Nothing is kept past the batch, since a subscription's context lives on across
+ * its events and a vote may change between them.
  */
 const verdictLoaders = new WeakMap<GraphQLContext, (alertId: number) => Promise<Verdict | null>>();
 
 function verdictLoader(ctx: GraphQLContext): (alertId: number) => Promise<Verdict | null> {
-  const cache = new Map<number, Promise<Verdict | null>>();
-  let batch: number[] | null = null;
-  let read: Promise<Map<number, Verdict>> | null = null;
+  let batch: { ids: number[]; read: Promise<Map<number, Verdict>> } | null = null;
   return (id) => {
-    const known = cache.get(id);
-    if (known) return known;
     if (!batch) {
       const ids: number[] = [];
-      batch = ids;
-      // Resolvers of one page run in the same tick; read their ids together after it.
-      read = new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
+      const read = new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
         batch = null;
         return ctx.services.feedback.verdictsOf(ids);
       });
+      batch = { ids, read };
     }
-    batch.push(id);
-    const promise = (read as Promise<Map<number, Verdict>>).then((found) => found.get(id) ?? null);
-    cache.set(id, promise);
-    return promise;
+    batch.ids.push(id);
+    return batch.read.then((found) => found.get(id) ?? null);
   };
 }
 

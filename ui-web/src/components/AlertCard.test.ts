@@ -34,6 +34,7 @@ const alert: Alert = {
   edited: false,
   read: false,
   readAt: null,
+  feedback: "NONE",
 };
 
 describe("AlertCard", () => {
@@ -74,5 +75,20 @@ describe("AlertCard", () => {
       onMarkRead,
     });
     expect(screen.queryByRole("button", { name: /Mark read/ })).toBeNull();
+  });
+
+  it("offers 👍/👎 for the alert when given a feedback callback", async () => {
+    const onFeedback = vi.fn();
+    render(AlertCard, { alert: { ...alert, feedback: "UP" }, now: Date.now(), onFeedback });
+    const group = screen.getByRole("group", { name: "Feedback on the alert from Market News" });
+    expect(group).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Useful alert" }).getAttribute("aria-pressed")).toBe("true");
+    await fireEvent.click(screen.getByRole("button", { name: /Not useful/ }));
+    expect(onFeedback).toHaveBeenCalledWith(7, "DOWN");
+  });
+
+  it("shows no feedback buttons without the callback (dashboard)", () => {
+    render(AlertCard, { alert, now: Date.now() });
+    expect(screen.queryByRole("button", { name: "Useful alert" })).toBeNull();
   });
 });

@@ -2,10 +2,12 @@ import type { GraphQLClient } from "../graphql/client.ts";
 import { describeError } from "../graphql/errors.ts";
 import {
   AlertAddedDocument,
+  AlertFeedbackDocument,
   type AlertFieldsFragment,
   type AlertOrder,
   AlertsDocument,
   AlertUpdatedDocument,
+  type AlertVerdict,
   MarkAlertReadDocument,
   MarkAllAlertsReadDocument,
 } from "../graphql/generated/graphql.ts";
@@ -85,6 +87,10 @@ export class AlertFeed {
   total = $state<number | null>(null);
   /** Live alerts seen since the page was opened (all of them, filtered or not). */
   liveCount = $state(0);
+  /** Alerts whose 👍/👎 is being saved. */
+  voting = $state<Set<number>>(new Set());
+  /** Set when a 👎 raised a profile's threshold (shown until the next vote). */
+  adjustmentNotice = $state<string | null>(null);
 
   private cursor: string | null = null;
   private generation = 0;
@@ -200,6 +206,37 @@ export class AlertFeed {
       );
     } catch (error) {
       this.error = describeError(error);
+    }
+  }
+
+  /**
+   * 👍/👎 (NONE clears): shown at once, put back if the server refuses. A vote that raised the
+   * profile's threshold leaves a notice naming the new value.
+   */
+  async vote(id: number, verdict: AlertVerdict): Promise<void> {
+    const before = this.items.find((a) => a.id === id)?.feedback;
+    if (before === undefined || this.voting.has(id)) return;
+    const setVerdict = (v: AlertVerdict) => {
+      this.items = this.items.map((a) => (a.id === id ? { ...a, feedback: v } : a));
+    };
+    setVerdict(verdict);
+    this.voting = new Set([...this.voting, id]);
+    this.adjustmentNotice = null;
+    try {
+      const { alertFeedback } = await this.client.request(AlertFeedbackDocument, { alertId: id, verdict });
+      setVerdict(alertFeedback.verdict);
+      const a = alertFeedback.adjustment;
+      const profile = this.items.find((x) => x.id === id)?.profile ?? "the profile";
+      if (a) {
+        this.adjustmentNotice = `After repeated 👎, the threshold of “${profile}” went up from ${a.from} to ${a.to}. You can revert it on the profile's page.`;
+      } else if (alertFeedback.adjustmentError) {
+        this.adjustmentNotice = `Your 👎 is saved, but raising the threshold of “${profile}” failed (${alertFeedback.adjustmentError}); it is tried again on the next 👎.`;
+      }
+    } catch (error) {
+      setVerdict(before);
+      this.error = describeError(error);
+    } finally {
+      this.voting = new Set([...this.voting].filter((x) => x !== id));
     }
   }
 

@@ -21,6 +21,7 @@ function alert(id: number, score: number, text = `alert ${id}`): Alert {
     edited: false,
     read: false,
     readAt: null,
+    feedback: "NONE",
   };
 }
 
@@ -71,5 +72,30 @@ describe("AlertFeed", () => {
       order: "SCORE",
     });
     expect(initialFilters({ alertsDefaultMinScore: 0, alertsDefaultOrder: "NEWEST" }).minScore).toBe("");
+  });
+
+  it("shows a vote at once, keeps the server's answer and names a threshold raise", async () => {
+    let answer: () => Promise<unknown> = async () => ({
+      alertFeedback: {
+        verdict: "DOWN",
+        alert: { id: 1, feedback: "DOWN" },
+        adjustment: { from: 2, to: 2.25 },
+        adjustmentError: null,
+      },
+    });
+    const f = new AlertFeed({ ...client, request: () => answer() } as never);
+    f.items = [alert(1, 3), alert(2, 3)];
+    const pending = f.vote(1, "DOWN");
+    expect(f.items[0]?.feedback).toBe("DOWN");
+    expect(f.voting.has(1)).toBe(true);
+    await pending;
+    expect(f.voting.size).toBe(0);
+    expect(f.adjustmentNotice).toContain("from 2 to 2.25");
+    answer = async () => {
+      throw new Error("offline");
+    };
+    await f.vote(2, "UP");
+    expect(f.items[1]?.feedback).toBe("NONE");
+    expect(f.error).toBeTruthy();
   });
 });

@@ -9,6 +9,15 @@ export type AlertOrder =
   /** Highest score first */
   | 'SCORE';
 
+/** The user's feedback on an alert */
+export type AlertVerdict =
+  /** 👎 a false positive */
+  | 'DOWN'
+  /** No vote (clears an earlier one) */
+  | 'NONE'
+  /** 👍 a useful alert */
+  | 'UP';
+
 export type ProfileInput = {
   definition: unknown;
   enabled?: boolean | null | undefined;
@@ -21,7 +30,7 @@ export type ProfilePatch = {
   name?: string | null | undefined;
 };
 
-export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
+export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
 
 export type AlertsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -36,14 +45,14 @@ export type AlertsQueryVariables = Exact<{
 }>;
 
 
-export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AlertAddedSubscriptionVariables = Exact<{
   minScore?: number | null | undefined;
 }>;
 
 
-export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
 
 export type MarkAlertReadMutationVariables = Exact<{
   id: number;
@@ -61,7 +70,7 @@ export type MarkAllAlertsReadMutation = { markAllAlertsRead: number };
 export type AlertUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AlertUpdatedSubscription = { alertUpdated: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+export type AlertUpdatedSubscription = { alertUpdated: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
 
 export type AlertCountSinceQueryVariables = Exact<{
   since: string;
@@ -152,6 +161,30 @@ export type DigestCompletedSubscriptionVariables = Exact<{ [key: string]: never;
 
 
 export type DigestCompletedSubscription = { digestCompleted: { id: number, trigger: string, schedule: string | null, since: string, until: string, startedAt: string, finishedAt: string | null, alertCount: number, delivered: boolean, failure: string | null, deliveryError: string | null, groups: Array<{ chatId: string, chatTitle: string, bestScore: number, entries: Array<{ alertId: number, messageId: number, score: number, profiles: Array<string>, text: string, senderName: string | null, link: string | null, messageDate: string | null }> }> } };
+
+export type ProfileAdjustmentFieldsFragment = { id: number, profileId: number, field: string, from: number, to: number, downVotes: number, upVotes: number, windowDays: number, baseline: number | null, at: string, revertedAt: string | null };
+
+export type AlertFeedbackMutationVariables = Exact<{
+  alertId: number;
+  verdict: AlertVerdict;
+}>;
+
+
+export type AlertFeedbackMutation = { alertFeedback: { verdict: AlertVerdict, adjustmentError: string | null, alert: { id: number, feedback: AlertVerdict }, adjustment: { id: number, profileId: number, field: string, from: number, to: number, downVotes: number, upVotes: number, windowDays: number, baseline: number | null, at: string, revertedAt: string | null } | null } };
+
+export type ProfileAdjustmentsQueryVariables = Exact<{
+  profile: number;
+}>;
+
+
+export type ProfileAdjustmentsQuery = { profileAdjustments: Array<{ id: number, profileId: number, field: string, from: number, to: number, downVotes: number, upVotes: number, windowDays: number, baseline: number | null, at: string, revertedAt: string | null }> };
+
+export type RevertProfileAdjustmentMutationVariables = Exact<{
+  id: number;
+}>;
+
+
+export type RevertProfileAdjustmentMutation = { revertProfileAdjustment: { id: number, profileId: number, field: string, from: number, to: number, downVotes: number, upVotes: number, windowDays: number, baseline: number | null, at: string, revertedAt: string | null } };
 
 export type ProfileFieldsFragment = { id: number, name: string, enabled: boolean, definition: unknown, updatedAt: string };
 
@@ -281,6 +314,7 @@ export const AlertFieldsFragmentDoc = new TypedDocumentString(`
   edited
   read
   readAt
+  feedback
 }
     `, {"fragmentName":"AlertFields"}) as unknown as TypedDocumentString<AlertFieldsFragment, unknown>;
 export const DigestRunFieldsFragmentDoc = new TypedDocumentString(`
@@ -313,6 +347,21 @@ export const DigestRunFieldsFragmentDoc = new TypedDocumentString(`
   deliveryError
 }
     `, {"fragmentName":"DigestRunFields"}) as unknown as TypedDocumentString<DigestRunFieldsFragment, unknown>;
+export const ProfileAdjustmentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProfileAdjustmentFields on ProfileAdjustment {
+  id
+  profileId
+  field
+  from
+  to
+  downVotes
+  upVotes
+  windowDays
+  baseline
+  at
+  revertedAt
+}
+    `, {"fragmentName":"ProfileAdjustmentFields"}) as unknown as TypedDocumentString<ProfileAdjustmentFieldsFragment, unknown>;
 export const ProfileFieldsFragmentDoc = new TypedDocumentString(`
     fragment ProfileFields on Profile {
   id
@@ -395,6 +444,7 @@ export const AlertsDocument = new TypedDocumentString(`
   edited
   read
   readAt
+  feedback
 }`) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
 export const AlertAddedDocument = new TypedDocumentString(`
     subscription AlertAdded($minScore: Float) {
@@ -427,6 +477,7 @@ export const AlertAddedDocument = new TypedDocumentString(`
   edited
   read
   readAt
+  feedback
 }`) as unknown as TypedDocumentString<AlertAddedSubscription, AlertAddedSubscriptionVariables>;
 export const MarkAlertReadDocument = new TypedDocumentString(`
     mutation MarkAlertRead($id: Int!, $read: Boolean) {
@@ -473,6 +524,7 @@ export const AlertUpdatedDocument = new TypedDocumentString(`
   edited
   read
   readAt
+  feedback
 }`) as unknown as TypedDocumentString<AlertUpdatedSubscription, AlertUpdatedSubscriptionVariables>;
 export const AlertCountSinceDocument = new TypedDocumentString(`
     query AlertCountSince($since: DateTime!) {
@@ -687,6 +739,71 @@ export const DigestCompletedDocument = new TypedDocumentString(`
   failure
   deliveryError
 }`) as unknown as TypedDocumentString<DigestCompletedSubscription, DigestCompletedSubscriptionVariables>;
+export const AlertFeedbackDocument = new TypedDocumentString(`
+    mutation AlertFeedback($alertId: Int!, $verdict: AlertVerdict!) {
+  alertFeedback(alertId: $alertId, verdict: $verdict) {
+    verdict
+    alert {
+      id
+      feedback
+    }
+    adjustment {
+      ...ProfileAdjustmentFields
+    }
+    adjustmentError
+  }
+}
+    fragment ProfileAdjustmentFields on ProfileAdjustment {
+  id
+  profileId
+  field
+  from
+  to
+  downVotes
+  upVotes
+  windowDays
+  baseline
+  at
+  revertedAt
+}`) as unknown as TypedDocumentString<AlertFeedbackMutation, AlertFeedbackMutationVariables>;
+export const ProfileAdjustmentsDocument = new TypedDocumentString(`
+    query ProfileAdjustments($profile: Int!) {
+  profileAdjustments(profile: $profile) {
+    ...ProfileAdjustmentFields
+  }
+}
+    fragment ProfileAdjustmentFields on ProfileAdjustment {
+  id
+  profileId
+  field
+  from
+  to
+  downVotes
+  upVotes
+  windowDays
+  baseline
+  at
+  revertedAt
+}`) as unknown as TypedDocumentString<ProfileAdjustmentsQuery, ProfileAdjustmentsQueryVariables>;
+export const RevertProfileAdjustmentDocument = new TypedDocumentString(`
+    mutation RevertProfileAdjustment($id: Int!) {
+  revertProfileAdjustment(id: $id) {
+    ...ProfileAdjustmentFields
+  }
+}
+    fragment ProfileAdjustmentFields on ProfileAdjustment {
+  id
+  profileId
+  field
+  from
+  to
+  downVotes
+  upVotes
+  windowDays
+  baseline
+  at
+  revertedAt
+}`) as unknown as TypedDocumentString<RevertProfileAdjustmentMutation, RevertProfileAdjustmentMutationVariables>;
 export const ProfilesDocument = new TypedDocumentString(`
     query Profiles {
   profiles {
