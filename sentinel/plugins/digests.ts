@@ -143,6 +143,11 @@ export interface ManualRun {
 
 export class DigestService {
   private marks: ScheduleMark[] = [];
+  /** The profile set the lines follow (a new set is a new array). */
+  private profilesSeen: readonly Profile[] | null = null;
+  /** Profile lines started since the anchors were last stored. */
+  private readonly newLines = new Set<string>();
+  private anchorsDirty = false;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -155,10 +160,11 @@ export class DigestService {
    */
   async start(options: { timer: boolean }): Promise<void> {
     this.marks = [];
+    this.newLines.clear();
     for (const schedule of this.options.schedules)
       this.marks.push({ schedule, mark: await this.markOf(schedule.name, false) });
     await this.serial(async () => {
-      await this.syncProfileSchedules();
+      await this.loadProfileLines();
       await this.settleDeliveries();
     });
     if (options.timer) this.arm();
@@ -182,10 +188,12 @@ export class DigestService {
     return last && last.until > mark ? last.until : mark;
   }
 
-  /** Brings the profile schedules in line with the profile set in force. */
-  private async syncProfileSchedules(): Promise<void> {
-    const wanted = new Map<string, { schedule: DigestSchedule; profile: string }>();
-    for (const profile of this.options.profiles?.() ?? []) {
+  /** The profile schedules the profile set in force asks for, by schedule name. */
+  private wantedProfileLines(
+    profiles: readonly Profile[],
+  ): Map<string, Required<Omit<ScheduleMark, "mark">>> {
+    const wanted = new Map<string, Required<Omit<ScheduleMark, "mark">>>();
+    for (const profile of profiles) {
       if (!profile.enabled) continue;
       for (const spec of profile.digests ?? PROFILE_DEFAULTS.digests) {
         const name = profileScheduleName(profile.name, spec.every);
@@ -195,24 +203,64 @@ export class DigestService {
         });
       }
     }
+    return wanted;
+  }
+
+  /** At start: the profile lines with their marks from the database. */
+  private async loadProfileLines(): Promise<void> {
+    const profiles = this.options.profiles?.() ?? [];
+    for (const [name, line] of this.wantedProfileLines(profiles))
+      this.marks.push({ ...line, mark: await this.markOf(name, true) });
+    this.profilesSeen = profiles;
+    this.anchorsDirty = true;
+    await this.persistAnchors();
+  }
+
+  /**
+   * Follows a new profile set (synchronously, so `nextRunAt()` is right at once): a removed or
+   * disabled schedule goes, a new one starts now, an edited hour or top N keeps its line's mark.
+   */
+  private followProfiles(): void {
+    const profiles = this.options.profiles?.() ?? [];
+    if (profiles === this.profilesSeen) return;
+    this.profilesSeen = profiles;
+    const wanted = this.wantedProfileLines(profiles);
     const kept: ScheduleMark[] = [];
     for (const line of this.marks) {
       if (line.profile === undefined) kept.push(line);
       else {
-        const now = wanted.get(line.schedule.name);
-        // An edited hour or top N keeps the line (and its mark).
-        if (now) kept.push({ ...line, schedule: now.schedule });
+        const edited = wanted.get(line.schedule.name);
+        if (edited) kept.push({ ...line, schedule: edited.schedule });
       }
     }
     const have = new Set(kept.map((line) => line.schedule.name));
-    for (const [name, line] of wanted)
-      if (!have.has(name)) kept.push({ ...line, mark: await this.markOf(name, true) });
+    for (const [name, line] of wanted) {
+      if (have.has(name)) continue;
+      kept.push({ ...line, mark: this.options.now() });
+      this.newLines.add(name);
+    }
     this.marks = kept;
-    await this.options.prisma.workerState.deleteMany({
+    this.anchorsDirty = true;
+  }
+
+  /** Stores the anchors of new profile lines and drops those of lines that are gone. */
+  private async persistAnchors(): Promise<void> {
+    if (!this.anchorsDirty) return;
+    this.anchorsDirty = false;
+    const { prisma } = this.options;
+    const lines = this.marks.filter((line) => line.profile !== undefined);
+    for (const line of lines) {
+      if (!this.newLines.delete(line.schedule.name)) continue;
+      const key = DIGEST_ANCHOR_KEY + line.schedule.name;
+      const value = line.mark.toISOString();
+      await prisma.workerState.upsert({ where: { key }, create: { key, value }, update: { value } });
+    }
+    this.newLines.clear();
+    await prisma.workerState.deleteMany({
       where: {
         key: {
           startsWith: PROFILE_ANCHOR_PREFIX,
-          notIn: [...wanted.keys()].map((name) => DIGEST_ANCHOR_KEY + name),
+          notIn: lines.map((line) => DIGEST_ANCHOR_KEY + line.schedule.name),
         },
       },
     });
@@ -251,13 +299,15 @@ export class DigestService {
 
   /** When the next scheduled digest is due (null without schedules). */
   nextRunAt(): Date | null {
+    this.followProfiles();
     return nextDue(this.marks);
   }
 
   /** Runs every schedule due at the clock's time; returns the runs made. */
   runDue(): Promise<DigestRunJson[]> {
     return this.serial(async () => {
-      await this.syncProfileSchedules();
+      this.followProfiles();
+      await this.persistAnchors();
       await this.settleDeliveries();
       const made: DigestRunJson[] = [];
       for (const due of dueSchedules(this.marks, this.options.now())) {
