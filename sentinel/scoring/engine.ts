@@ -20,6 +20,7 @@ import type { NormalizedMessage } from "../ingestion/message.ts";
 import { KeywordAutomaton, type KeywordSource } from "./keyword-automaton.ts";
 import { type FoldedText, foldTerm, foldWithOffsets, originalSpan } from "./normalize.ts";
 import type { Profile } from "./profile.ts";
+import { mayMatch, type RegexPrefilter, regexPrefilter } from "./regex-prefilter.ts";
 import { SemanticIndex, type SemanticSet } from "./semantic.ts";
 import { type ExampleSet, SimilarityIndex } from "./similarity.ts";
 
@@ -120,6 +121,8 @@ interface CompiledProfile {
 
 interface SharedRegex {
   regex: RegExp;
+  /** Characters every match contains: a text without them skips the regex. */
+  prefilter: RegexPrefilter | null;
   owners: Array<{ profileIndex: number; pattern: string; weight: number }>;
 }
 
@@ -230,7 +233,11 @@ class CompiledScorer implements Scorer {
         const key = `${entry.flags}/${entry.pattern}`;
         let shared = regexByKey.get(key);
         if (shared === undefined) {
-          shared = { regex: new RegExp(entry.pattern, entry.flags), owners: [] };
+          shared = {
+            regex: new RegExp(entry.pattern, entry.flags),
+            prefilter: regexPrefilter(entry.pattern, entry.flags),
+            owners: [],
+          };
           regexByKey.set(key, shared);
         }
         shared.owners.push({ profileIndex, pattern: entry.pattern, weight: entry.weight });
@@ -299,7 +306,9 @@ class CompiledScorer implements Scorer {
 
     if (this.regexes.length > 0) {
       const input = cutText(text, MAX_REGEX_INPUT);
+      const lowerInput = input.toLowerCase();
       for (const shared of this.regexes) {
+        if (!mayMatch(shared.prefilter, input, lowerInput)) continue;
         const match = shared.regex.exec(input);
         if (match === null || match[0].length === 0) continue;
         for (const owner of shared.owners) {

@@ -146,6 +146,9 @@ function codePointBefore(text: string, end: number): number {
 // ---------------------------------------------------------------------------------------------
 // Pattern tree.
 
+/** The parsed shape of a pattern; `chars` sets already hold the case variants under the `i` flag. */
+export type PatternNode = Node;
+
 type Node =
   | { t: "empty" }
   | { t: "chars"; set: CharSet }
@@ -703,6 +706,11 @@ function check(n: Node, src: string, underRepeat: boolean): void {
     default:
       return;
   }
+}
+
+/** Parses a pattern (which must already compile with `new RegExp(source, flags)`); throws on shapes it does not know. */
+export function parsePattern(source: string, flags: string): PatternNode {
+  return new PatternParser(source, flags).parse();
 }
 
 /**

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { mayMatch, regexPrefilter } from "./regex-prefilter.ts";
+import { checkRegexSafety } from "./regex-safety.ts";
+import { SeededRandom } from "./seeded-random.ts";
+
+describe("regexPrefilter", () => {
+  it("finds the longest run every match must contain", () => {
+    expect(regexPrefilter("CVE-\\d{4}-\\d{4,}", "")).toEqual({ literal: "CVE-", folded: false });
+    expect(regexPrefilter("(?:buy|sell) \\d+ shares", "")).toEqual({ literal: " shares", folded: false });
+    expect(regexPrefilter("abc+def", "")).toEqual({ literal: "abc", folded: false });
+    expect(regexPrefilter("ab?cdef", "")).toEqual({ literal: "cdef", folded: false });
+    expect(regexPrefilter("уязвимость \\d", "u")).toEqual({ literal: "уязвимость ", folded: false });
+    // Under `i`: lower case, and k / s end a run (Kelvin sign, long s).
+    expect(regexPrefilter("TICKET-\\d+", "i")).toEqual({ literal: "tic", folded: true });
+    expect(regexPrefilter("Ransom", "iu")).toEqual({ literal: "ran", folded: true });
+    expect(regexPrefilter("уязвимость", "i")).toBeNull();
+  });
+
+  it("gives up on alternations, optional parts and stateful flags", () => {
+    expect(regexPrefilter("foo|bar", "")).toBeNull();
+    expect(regexPrefilter("(?:foo)?\\d+", "")).toBeNull();
+    expect(regexPrefilter("[abc]+\\b", "")).toBeNull();
+    expect(regexPrefilter("foobar", "g")).toBeNull();
+    expect(regexPrefilter("foobar", "y")).toBeNull();
+  });
+
+  it("never rules out a text the regex matches (random patterns and texts)", () => {
+    const rnd = new SeededRandom(20261125);
+    const atoms = [
+      "a",
+      "b",
+      "A",
+      "k",
+      "K",
+      "s",
+      "S",
+      "x",
+      "1",
+      "\\.",
+      "-",
+      " ",
+      "ж",
+      "Ж",
+      "é",
+      "😀",
+      "\\d",
+      "\\w",
+      "\\s",
+      ".",
+      "[ab]",
+      "[^a]",
+      "\\b",
+      "^",
+      "$",
+      "\\u212A",
+      "ſ",
+    ];
+    const quants = ["", "", "", "", "?", "+", "*", "{2}", "{0,2}", "{1,3}", "+?"];
+    const pattern = (depth: number): string => {
+      let out = "";
+      const length = rnd.int(1, 6);
+      for (let i = 0; i < length; i++) {
+        const roll = rnd.next();
+        let atom: string;
+        if (depth < 2 && roll < 0.12) atom = `(${pattern(depth + 1)})`;
+        else if (depth < 2 && roll < 0.2) atom = `(?:${pattern(depth + 1)}|${pattern(depth + 1)})`;
+        else if (depth < 2 && roll < 0.25) atom = `(?=${pattern(depth + 1)})`;
+        else atom = rnd.pick(atoms);
+        const canRepeat = !["\\b", "^", "$"].includes(atom) && !atom.startsWith("(?=");
+        out += atom + (canRepeat ? rnd.pick(quants) : "");
+      }
+      return out;
+    };
+    const textChars = [
+      "a",
+      "A",
+      "b",
+      "B",
+      "k",
+      "K",
+      "\u212A",
+      "s",
+      "S",
+      "ſ",
+      "x",
+      "X",
+      "1",
+      "2",
+      ".",
+      "-",
+      " ",
+      "ж",
+      "Ж",
+      "é",
+      "É",
+      "😀",
+      "İ",
+      "ı",
+      "\n",
+    ];
+    const flagSets = ["", "i", "u", "iu", "m", "s", "imsu"];
+    let checked = 0;
+    let filtered = 0;
+    let matched = 0;
+    for (let i = 0; i < 3000; i++) {
+      const source = pattern(0);
+      const flags = rnd.pick(flagSets);
+      let regex: RegExp;
+      try {
+        regex = new RegExp(source, flags);
+      } catch {
+        continue;
+      }
+      // Profiles only ever hold patterns that pass the safety check (no catastrophic backtracking).
+      if (!checkRegexSafety(source, flags).safe) continue;
+      const prefilter = regexPrefilter(source, flags);
+      if (prefilter !== null) filtered++;
+      for (let j = 0; j < 20; j++) {
+        let text = "";
+        const length = rnd.int(0, 24);
+        for (let c = 0; c < length; c++) text += rnd.pick(textChars);
+        // Half the texts carry the pattern's literal characters, so matches are frequent.
+        if (rnd.chance(0.5)) text += source.replace(/[\\()[\]{}?*+|^$.:=]/g, "");
+        checked++;
+        if (!regex.test(text)) continue;
+        matched++;
+        if (!mayMatch(prefilter, text, text.toLowerCase()))
+          expect.fail(
+            `pre-filter ${JSON.stringify(prefilter)} ruled out /${source}/${flags} on ${JSON.stringify(text)}`,
+          );
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
+    expect(filtered).toBeGreaterThan(300);
+    expect(matched).toBeGreaterThan(2_000);
+  });
+});
