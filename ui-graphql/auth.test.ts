@@ -44,7 +44,8 @@ function operationFor(
       if (named.name === "Int" || named.name === "Float") return `${a.name}: 1`;
       if (named.name === "Boolean") return `${a.name}: true`;
       if (named.name === "JSON") return `${a.name}: {}`;
-      if (isScalarType(named) || isEnumType(named)) return `${a.name}: "x"`;
+      if (isEnumType(named)) return `${a.name}: ${named.getValues()[0]?.name}`;
+      if (isScalarType(named)) return `${a.name}: "x"`;
       return `${a.name}: { name: "x", definition: {} }`;
     });
   const named = getNamedType(field.type);
