@@ -87,6 +87,9 @@ export class RedisEventBus implements EventBus {
   private readonly reconnectHandlers = new Set<() => void>();
   private readonly subscribed = new Set<EventName>();
   private wasDisconnected = false;
+  /** The newest event of each channel that could not be published while Redis was down. */
+  private readonly lost = new Map<EventName, string>();
+  private closed = false;
 
   constructor(target: RedisTarget) {
     this.prefix = target.prefix ?? CHANNEL_PREFIX;
@@ -98,6 +101,9 @@ export class RedisEventBus implements EventBus {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
     });
+    // When Redis is back, the newest lost event of each channel goes out once, so consumers learn
+    // that something happened while it was down (they resync over HTTP; no need to replay all).
+    this.pub.on("ready", () => void this.publishLost());
     this.sub.on("message", (channel: string, raw: string) => {
       const message = decodeEvent(channel, raw, this.prefix);
       if (message) this.emitter.emit(message.type, message);
@@ -113,12 +119,26 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish<N extends EventName>(name: N, data: SentinelEvents[N]): Promise<boolean> {
+    const payload = encodeEvent(name, data);
     try {
       await whenReady(this.pub);
-      await this.pub.publish(channelOf(name, this.prefix), encodeEvent(name, data));
+      await this.pub.publish(channelOf(name, this.prefix), payload);
+      this.lost.delete(name);
       return true;
     } catch {
+      if (!this.closed) this.lost.set(name, payload);
       return false;
+    }
+  }
+
+  private async publishLost(): Promise<void> {
+    for (const [name, payload] of [...this.lost]) {
+      try {
+        await this.pub.publish(channelOf(name, this.prefix), payload);
+        if (this.lost.get(name) === payload) this.lost.delete(name);
+      } catch {
+        return; // down again: the next "ready" tries again
+      }
     }
   }
 
@@ -154,6 +174,8 @@ export class RedisEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.lost.clear();
     this.emitter.removeAllListeners();
     this.reconnectHandlers.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
