@@ -71,3 +71,51 @@ describe("profile form", () => {
     expect(normalizeFieldPath("name")).toBe("name");
   });
 });
+
+describe("profile form digests", () => {
+  it("maps digest schedules both ways, sending only the fields each kind takes", () => {
+    const digests = [
+      { every: "hourly", top_n: 5 },
+      { every: "daily", at_hour: 7, top_n: 20 },
+      { every: "weekly", at_hour: 18, weekday: "fri", top_n: 10 },
+    ];
+    const form = formOfProfile({ name: "x", enabled: true, definition: { threshold: 1, digests } });
+    expect(form.digests).toEqual([
+      { every: "hourly", atHour: 8, weekday: "mon", topN: 5 },
+      { every: "daily", atHour: 7, weekday: "mon", topN: 20 },
+      { every: "weekly", atHour: 18, weekday: "fri", topN: 10 },
+    ]);
+    expect(form.extra).toEqual({});
+    expect(definitionOfForm(form).digests).toEqual(digests);
+
+    // Switching a daily schedule to every 6 hours drops its hour; an empty top N is left out.
+    form.digests[1] = { ...form.digests[1]!, every: "6h", topN: null };
+    expect(definitionOfForm(form).digests).toEqual([digests[0], { every: "6h" }, digests[2]]);
+    form.digests = [];
+    expect(definitionOfForm(form)).not.toHaveProperty("digests");
+  });
+
+  it("reads an unknown kind or day as the defaults rather than failing", () => {
+    const form = formOfProfile({
+      name: "x",
+      enabled: true,
+      definition: { digests: [{ every: "fortnightly", weekday: "someday" }, "junk"] },
+    });
+    expect(form.digests).toEqual([
+      { every: "daily", atHour: 8, weekday: "mon", topN: null },
+      { every: "daily", atHour: 8, weekday: "mon", topN: null },
+    ]);
+  });
+
+  it("checks top N and maps the server's digest paths to the form's", () => {
+    const form = formOfProfile({ name: "x", enabled: true, definition: { threshold: 1 } });
+    form.digests = [
+      { every: "hourly", atHour: 8, weekday: "mon", topN: 101 },
+      { every: "4h", atHour: 8, weekday: "mon", topN: 100 },
+      { every: "6h", atHour: 8, weekday: "mon", topN: 2.5 },
+    ];
+    const errors = localProfileErrors(form);
+    expect([...errors.keys()]).toEqual(["digests.0.top_n", "digests.2.top_n"]);
+    expect(normalizeFieldPath("profiles[3].digests[1].at_hour")).toBe("digests.1.at_hour");
+  });
+});

@@ -21,6 +21,33 @@ export interface VipRow {
   weight: number | null;
 }
 
+/** How often a profile digest runs (the sentinel's `digests[].every`). */
+export const DIGEST_EVERY = ["hourly", "4h", "6h", "12h", "daily", "weekly"] as const;
+export type DigestEvery = (typeof DIGEST_EVERY)[number];
+export const DIGEST_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type DigestWeekday = (typeof DIGEST_WEEKDAYS)[number];
+/** At most this many digest schedules per profile (the sentinel refuses more). */
+export const MAX_PROFILE_DIGESTS = 3;
+/** What the sentinel fills in when a schedule leaves them out. */
+export const DIGEST_ROW_DEFAULTS = { atHour: 8, weekday: "mon", topN: 20 } as const;
+
+/** One digest schedule: `atHour` counts for daily and weekly, `weekday` for weekly only. */
+export interface DigestRow {
+  every: DigestEvery;
+  atHour: number;
+  weekday: DigestWeekday;
+  topN: number | null;
+}
+
+export function emptyDigestRow(): DigestRow {
+  return {
+    every: "daily",
+    atHour: DIGEST_ROW_DEFAULTS.atHour,
+    weekday: DIGEST_ROW_DEFAULTS.weekday,
+    topN: null,
+  };
+}
+
 export interface ProfileForm {
   name: string;
   description: string;
@@ -34,6 +61,7 @@ export interface ProfileForm {
   mentionsMeWeight: number | null;
   engagement: { weight: number | null; minReactions: number | null; minForwards: number | null };
   examples: { weight: number | null; minSimilarity: number | null; texts: string[] };
+  digests: DigestRow[];
   /** Keys of the definition the editor does not manage, passed through unchanged. */
   extra: Record<string, unknown>;
 }
@@ -47,6 +75,7 @@ const MANAGED = new Set([
   "mentions_me",
   "engagement",
   "examples",
+  "digests",
   "name",
   "enabled",
   "description",
@@ -64,6 +93,27 @@ const splitLines = (text: string): string[] =>
     .split("\n")
     .map((s) => s.trim())
     .filter(Boolean);
+
+function digestRowOf(value: unknown): DigestRow {
+  const d = isRecord(value) ? value : {};
+  const every = (DIGEST_EVERY as readonly string[]).includes(str(d.every))
+    ? (d.every as DigestEvery)
+    : "daily";
+  const weekday = (DIGEST_WEEKDAYS as readonly string[]).includes(str(d.weekday))
+    ? (d.weekday as DigestWeekday)
+    : DIGEST_ROW_DEFAULTS.weekday;
+  return { every, atHour: num(d.at_hour) ?? DIGEST_ROW_DEFAULTS.atHour, weekday, topN: num(d.top_n) };
+}
+
+/** Only the fields the schedule's kind takes: the sentinel refuses an hour on an hourly digest. */
+function digestEntryOf(row: DigestRow): Record<string, unknown> {
+  return {
+    every: row.every,
+    ...(row.every === "daily" || row.every === "weekly" ? { at_hour: row.atHour } : {}),
+    ...(row.every === "weekly" ? { weekday: row.weekday } : {}),
+    ...(row.topN !== null ? { top_n: row.topN } : {}),
+  };
+}
 
 /** The sentinel's VIP entry is `{ id | username | name, weight }`; the form shows one text. */
 function vipRowOf(value: unknown): VipRow {
@@ -97,6 +147,7 @@ export function emptyProfileForm(): ProfileForm {
     mentionsMeWeight: null,
     engagement: { weight: null, minReactions: null, minForwards: null },
     examples: { weight: null, minSimilarity: null, texts: [] },
+    digests: [],
     extra: {},
   };
 }
@@ -136,6 +187,7 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
       minSimilarity: num(examples.min_similarity),
       texts: list(examples.texts).map(str).filter(Boolean),
     },
+    digests: list(d.digests).map(digestRowOf),
     extra,
   };
 }
@@ -174,6 +226,7 @@ export function definitionOfForm(form: ProfileForm): Record<string, unknown> {
       texts,
     };
   }
+  if (form.digests.length > 0) definition.digests = form.digests.map(digestEntryOf);
   return definition;
 }
 
@@ -190,6 +243,10 @@ export function localProfileErrors(form: ProfileForm): Map<string, string> {
     } catch (error) {
       errors.set(`regex.${i}.pattern`, `Not a valid pattern: ${(error as Error).message}`);
     }
+  });
+  form.digests.forEach((row, i) => {
+    if (row.topN !== null && (!Number.isInteger(row.topN) || row.topN < 1 || row.topN > 100))
+      errors.set(`digests.${i}.top_n`, "Use a whole number from 1 to 100.");
   });
   const sim = form.examples.minSimilarity;
   if (sim !== null && (sim < 0 || sim > 1))
