@@ -110,6 +110,39 @@ describe("AlertRecorder", () => {
     expect(warnings).toEqual([expect.stringMatching(/alert caps unavailable/)]);
   });
 
+  it("holds one batch to the caps exactly, counting the batch's own alerts", async () => {
+    const ttl = new MemoryTtlStore();
+    const r = recorder(ttl, { perChatPerHour: 2, perProfilePerHour: 3 });
+    const batch = [
+      ...[1, 2, 3].map((i) => ({ message: chatMessage("-1001", i, "x"), scores: [hit("a"), hit("b")] })),
+      ...[1, 2].map((i) => ({ message: chatMessage("-1002", i, "x"), scores: [hit("a")] })),
+    ];
+    const outcome = await r.record(batch, new Set(["a", "b"]));
+    // -1001 reaches its chat cap after message 1 (a, b); -1002's two "a" alerts bring profile
+    // "a" to its cap of 3.
+    expect(outcome.created.map((a) => [a.chatId, a.messageId, a.profile])).toEqual([
+      ["-1001", 1, "a"],
+      ["-1001", 1, "b"],
+      ["-1002", 1, "a"],
+      ["-1002", 2, "a"],
+    ]);
+    expect(outcome.suppressed).toEqual([
+      { chatId: "-1001", profile: "a", cap: "chat" },
+      { chatId: "-1001", profile: "b", cap: "chat" },
+      { chatId: "-1001", profile: "a", cap: "chat" },
+      { chatId: "-1001", profile: "b", cap: "chat" },
+    ]);
+    expect(await ttl.get("alert-cap:chat:-1001")).toBe("2");
+    expect(await ttl.get("alert-cap:profile:a")).toBe("3");
+    // The next batch starts from the stored counts: profile "a" is now at its cap.
+    const next = await r.record(
+      [{ message: chatMessage("-1003", 1, "x"), scores: [hit("a"), hit("b")] }],
+      new Set(["a", "b"]),
+    );
+    expect(next.created.map((a) => a.profile)).toEqual(["b"]);
+    expect(next.suppressed).toEqual([{ chatId: "-1003", profile: "a", cap: "profile" }]);
+  });
+
   it("counts suppressions per chat, profile and hour across batches", async () => {
     const r = recorder(new MemoryTtlStore());
     for (let i = 1; i <= 4; i++)

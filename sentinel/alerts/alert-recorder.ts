@@ -53,47 +53,61 @@ export class AlertRecorder {
       suppressions: [...counts.values()],
       createdAt: now,
     });
-    for (const alert of created) await this.options.announce(alert);
-    for (const alert of revised) await this.options.announceUpdate?.(alert);
+    // Started in id order without waiting for each other: the publishes share one Redis
+    // connection, which keeps their order, so a batch costs one round trip instead of one per alert.
+    await Promise.all(created.map((alert) => this.options.announce(alert)));
+    const announceUpdate = this.options.announceUpdate;
+    if (announceUpdate) await Promise.all(revised.map((alert) => announceUpdate(alert)));
     return { created, revised, suppressed };
   }
 
   /**
-   * Checks each draft against both counters and counts it when allowed. Drafts are taken one
-   * at a time, so counts within the batch are exact. If the TtlStore is unreachable (Redis
-   * down) alerts are let through: losing an alert is worse than exceeding a cap.
+   * Checks each draft against both counters and counts it when allowed. The counters are read
+   * once per batch (all keys at once) and the drafts decided in order against those counts plus
+   * the batch's own, so counts within the batch are exact; the increments are then sent together.
+   * If the TtlStore is unreachable (Redis down) alerts are let through: losing an alert is worse
+   * than exceeding a cap.
    */
   private async applyCaps(drafts: readonly AlertDraft[]): Promise<{
     allowed: AlertDraft[];
     suppressed: RecordOutcome["suppressed"];
   }> {
     const { ttl, caps, log } = this.options;
-    const allowed: AlertDraft[] = [];
     const suppressed: RecordOutcome["suppressed"] = [];
-    let storeDown = false;
-    for (const draft of drafts) {
-      if (storeDown) {
-        allowed.push(draft);
-        continue;
+    if (drafts.length === 0) return { allowed: [], suppressed };
+    const warn = (error: unknown) =>
+      log.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        "alert caps unavailable (rate-limit store unreachable); alerts are not capped for this batch",
+      );
+    const keysOf = drafts.map((draft) => capKeys(draft.chatId, draft.profile));
+    const counts = new Map<string, number>();
+    for (const keys of keysOf) counts.set(keys.chat, 0).set(keys.profile, 0);
+    try {
+      const keys = [...counts.keys()];
+      const values = await Promise.all(keys.map((key) => ttl.get(key)));
+      for (const [i, key] of keys.entries()) counts.set(key, Number(values[i] ?? 0));
+    } catch (error) {
+      warn(error);
+      return { allowed: [...drafts], suppressed };
+    }
+    const allowed: AlertDraft[] = [];
+    const increments: string[] = [];
+    drafts.forEach((draft, i) => {
+      const keys = keysOf[i]!;
+      const verdict = capVerdict({ chat: counts.get(keys.chat)!, profile: counts.get(keys.profile)! }, caps);
+      if (!verdict.allowed) {
+        suppressed.push({ chatId: draft.chatId, profile: draft.profile, cap: verdict.cap });
+        return;
       }
-      const keys = capKeys(draft.chatId, draft.profile);
-      try {
-        const [chat, profile] = await Promise.all([ttl.get(keys.chat), ttl.get(keys.profile)]);
-        const verdict = capVerdict({ chat: Number(chat ?? 0), profile: Number(profile ?? 0) }, caps);
-        if (!verdict.allowed) {
-          suppressed.push({ chatId: draft.chatId, profile: draft.profile, cap: verdict.cap });
-          continue;
-        }
-        await Promise.all([ttl.incr(keys.chat, CAP_WINDOW_MS), ttl.incr(keys.profile, CAP_WINDOW_MS)]);
-        allowed.push(draft);
-      } catch (error) {
-        storeDown = true;
-        log.warn(
-          { error: error instanceof Error ? error.message : String(error) },
-          "alert caps unavailable (rate-limit store unreachable); alerts are not capped for this batch",
-        );
-        allowed.push(draft);
-      }
+      counts.set(keys.chat, counts.get(keys.chat)! + 1).set(keys.profile, counts.get(keys.profile)! + 1);
+      increments.push(keys.chat, keys.profile);
+      allowed.push(draft);
+    });
+    try {
+      await Promise.all(increments.map((key) => ttl.incr(key, CAP_WINDOW_MS)));
+    } catch (error) {
+      warn(error);
     }
     return { allowed, suppressed };
   }
