@@ -180,6 +180,9 @@ describe("the web UI against the running system", () => {
 
     await alert.getByRole("button", { name: /Mark read/ }).click();
     await alert.getByText("Read", { exact: true }).waitFor();
+    const notUseful = alert.getByRole("button", { name: /Not useful/ });
+    await notUseful.click();
+    await eventually(async () => (await notUseful.getAttribute("aria-pressed")) === "true", "👎 pressed");
 
     // The message is edited in Telegram: the same card changes in place, score and all.
     dc.edit(`-100${NEWS.id}`, pushed.id, "Rates are up 2%, all calm now");
@@ -188,6 +191,10 @@ describe("the web UI against the running system", () => {
     expect(await edited.locator(".edited").textContent()).toMatch(/^edited/);
     expect(await edited.getByTitle(/^Score/).textContent()).toContain("1");
     expect(await page.locator("article", { hasText: "urgent review needed" }).count()).toBe(0);
+    // The revision comes from the server with the stored 👎.
+    expect(await edited.getByRole("button", { name: /Not useful/ }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
     await browser.screenshot("alert-edited");
 
     // The dashboard counts today's messages and alerts from the sentinel's activity series.
