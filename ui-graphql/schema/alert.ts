@@ -21,7 +21,20 @@ interface ReasonShape {
   raw: unknown;
 }
 
+// One alert object goes to every subscriber of alertAdded: its reasons are parsed once, not once
+// per subscriber (the parsed list is never changed by the resolvers).
+const parsedReasons = new WeakMap<Alert, ReasonShape[]>();
+
 function reasonsOf(alert: Alert): ReasonShape[] {
+  let parsed = parsedReasons.get(alert);
+  if (parsed === undefined) {
+    parsed = parseReasons(alert);
+    parsedReasons.set(alert, parsed);
+  }
+  return parsed;
+}
+
+function parseReasons(alert: Alert): ReasonShape[] {
   let list: unknown;
   try {
     list = JSON.parse(alert.reasons);
