@@ -21,6 +21,7 @@ import Fastify, {
 } from "fastify";
 import fp from "fastify-plugin";
 import type { DestinationStream } from "pino";
+import type { Embedder } from "./embedding/embedder.ts";
 import type { SentinelConfig } from "./environment.ts";
 import alerts from "./plugins/alerts.ts";
 import auth from "./plugins/auth.ts";
@@ -80,6 +81,8 @@ export interface AppOptions {
   /** Delivery and webhook seams for tests (time scale, outbox bound, retry timing). */
   delivery?: DeliveryTuning;
   webhooks?: WebhookTuning;
+  /** An embedder for semantic rules (tests); default: the model in `config.embeddingModelDir`, if any. */
+  embedder?: Embedder;
 }
 
 export default async function sentinelApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -116,7 +119,12 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
   // routes and stats; ingestion (when registered above) is subscribed to by scoring.
   const { settings } = config;
   await app.register(alerts, { caps: settings.alerts, now: opts.now });
-  await app.register(scoring, { seedProfiles: settings.profiles, now: opts.now });
+  await app.register(scoring, {
+    seedProfiles: settings.profiles,
+    now: opts.now,
+    embeddingModelDir: config.embeddingModelDir,
+    embedder: opts.embedder,
+  });
   await app.register(profiles);
   await app.register(digests, {
     schedules: settings.digest.schedules,

@@ -3,7 +3,8 @@
  * - `GET /api/profiles` → `{ profiles, count, updated_at }` (validated, defaults filled, by name);
  * - `PUT /api/profiles` with the full set (`{ "profiles": [...] }` or a bare array) replaces it;
  *   an invalid set is refused with 400 `INVALID_PROFILES` and `error.details: [{ path, message }]`
- *   naming each field, and the previous set stays in force;
+ *   naming each field, and the previous set stays in force (without an embedding model, a
+ *   `semantic` rule is such an error);
  * - `POST /api/profiles/test` scores sample texts against a profile (or a set, or the set in
  *   force) and stores nothing: the UI's "test this profile" panel.
  */
@@ -12,8 +13,8 @@ import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { z } from "zod";
 import type { NormalizedMessage } from "../ingestion/message.ts";
-import { buildScorer, type ProfileScore } from "../scoring/engine.ts";
-import { type Profile, type ProfileError, parseProfiles } from "../scoring/profile.ts";
+import type { ProfileScore } from "../scoring/engine.ts";
+import { type Profile, type ProfileError, parseProfiles, semanticWithoutModel } from "../scoring/profile.ts";
 
 /** A set can hold thousands of keywords: PUT accepts bodies up to this size. */
 export const PROFILES_BODY_LIMIT = 8 * 1024 * 1024;
@@ -108,15 +109,20 @@ export interface ProfileTestResult {
 }
 
 const profilesPlugin: FastifyPluginAsync = async (app) => {
+  /** Semantic rules are refused while no embedding model is loaded (they could never score). */
+  const modelErrors = (set: readonly Profile[]): ProfileError[] =>
+    app.scoring.semanticAvailable ? [] : semanticWithoutModel(set);
+
   app.get("/api/profiles", async () => ok(profilesAnswer(app.scoring.profiles, app.scoring.updatedAt)));
 
   app.put("/api/profiles", { bodyLimit: PROFILES_BODY_LIMIT }, async (request) => {
     if (request.body === undefined || request.body === null)
       throw invalidProfiles([{ path: "", message: 'send the full set as { "profiles": [...] }' }]);
     const parsed = parseProfiles(request.body);
-    if (!parsed.ok) {
-      request.log.info({ errors: parsed.errors.length }, "profile set refused");
-      throw invalidProfiles(parsed.errors);
+    const errors = parsed.ok ? modelErrors(parsed.profiles) : parsed.errors;
+    if (!parsed.ok || errors.length > 0) {
+      request.log.info({ errors: errors.length }, "profile set refused");
+      throw invalidProfiles(errors);
     }
     await app.scoring.replaceProfiles(parsed.profiles);
     request.log.info({ profiles: parsed.profiles.length }, "profile set replaced");
@@ -141,22 +147,24 @@ const profilesPlugin: FastifyPluginAsync = async (app) => {
     let set: readonly Profile[];
     if (profile !== undefined) {
       const parsed = parseProfiles([profile]);
-      if (!parsed.ok)
+      const errors = parsed.ok ? modelErrors(parsed.profiles) : parsed.errors;
+      if (!parsed.ok || errors.length > 0)
         throw invalidProfiles(
-          parsed.errors.map((e) => ({ ...e, path: e.path.replace(/^profiles\[0\]/, "profile") })),
+          errors.map((e) => ({ ...e, path: e.path.replace(/^profiles\[0\]/, "profile") })),
         );
       set = parsed.profiles;
     } else if (profiles !== undefined) {
       const parsed = parseProfiles(profiles);
-      if (!parsed.ok) throw invalidProfiles(parsed.errors);
+      const errors = parsed.ok ? modelErrors(parsed.profiles) : parsed.errors;
+      if (!parsed.ok || errors.length > 0) throw invalidProfiles(errors);
       set = parsed.profiles;
     } else set = app.scoring.profiles;
     // A disabled profile is still tested: that is what the panel is for.
-    const scorer = buildScorer(set.map((p) => ({ ...p, enabled: true })));
-    const samples = messages ?? [text!];
-    const results: ProfileTestResult[] = samples.map((sample, index) => {
-      const message = sampleMessage(sample, index);
-      const scores = scorer.score(message);
+    const scorer = await app.scoring.scorerFor(set.map((p) => ({ ...p, enabled: true })));
+    const samples = (messages ?? [text!]).map(sampleMessage);
+    const embeddings = await app.scoring.embedMessages(scorer, samples);
+    const results: ProfileTestResult[] = samples.map((message, index) => {
+      const scores = scorer.score(message, { embedding: embeddings?.[index] ?? null });
       const best = scores.reduce<ProfileScore | null>(
         (b, s) => (b === null || s.score > b.score ? s : b),
         null,
