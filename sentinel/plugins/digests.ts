@@ -393,11 +393,12 @@ export class DigestService {
   private arm(): void {
     if (this.closed) return;
     const next = this.nextRunAt();
-    if (next === null) return;
-    const delay = Math.min(
-      WAKE_MAX_MS,
-      Math.max(WAKE_MIN_MS, next.getTime() - this.options.now().getTime() + 5),
-    );
+    // Without any schedule yet the timer still wakes now and then: a profile may gain one.
+    if (next === null && !this.options.profiles) return;
+    const delay =
+      next === null
+        ? WAKE_MAX_MS
+        : Math.min(WAKE_MAX_MS, Math.max(WAKE_MIN_MS, next.getTime() - this.options.now().getTime() + 5));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.runDue()
