@@ -1,8 +1,9 @@
 /**
  * Why a message scored, in one shape for alerts (typed `AlertReason`) and for profile tests
  * (whose reasons arrive as the sentinel's JSON). The sentinel's reason: `kind` (keyword, regex,
- * vip, mention, engagement, similarity), `term`, `weight`, and for keyword/regex matches the UTF-16
- * span `start`/`end` of the matched `text`; similarity reasons carry `similarity`.
+ * vip, mention, engagement, similarity, semantic; others are shown by name), `term`, `weight`, and
+ * for keyword/regex matches the UTF-16 span `start`/`end` of the matched `text`; similarity and
+ * semantic reasons carry `similarity`.
  */
 
 import type { MatchSpan } from "./highlight.ts";
@@ -73,6 +74,7 @@ const KIND_LABELS: Record<string, string> = {
   mention: "Mentions you",
   engagement: "Engagement",
   similarity: "Like an example",
+  semantic: "Similar in meaning",
 };
 
 export function reasonLabel(kind: string): string {
