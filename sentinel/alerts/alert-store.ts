@@ -75,7 +75,7 @@ export class AlertStore {
       `SELECT a.id AS id, a.chat_id AS chatId, a.message_id AS messageId, a.profile AS profile,
               a.score AS score, a.reasons AS reasons, a.text AS text
          FROM json_each(?) AS k
-         JOIN alerts AS a ON a.chat_id = json_extract(k.value, '$.c') AND a.message_id = json_extract(k.value, '$.m')`,
+         JOIN alerts AS a ON a.chat_id = k.value ->> 0 AND a.message_id = k.value ->> 1`,
       keysJson(messages),
     );
     return rows.map((row) => ({
@@ -273,8 +273,9 @@ interface RawCreated {
   createdAt: string | Date;
 }
 
+/** Message keys as `[[chatId, messageId], …]`, read in SQL as `k.value ->> 0` and `k.value ->> 1`. */
 export function keysJson(messages: readonly MessageKey[]): string {
-  return JSON.stringify(messages.map((m) => ({ c: m.chatId, m: m.messageId })));
+  return JSON.stringify(messages.map((m) => [m.chatId, m.messageId]));
 }
 
 /** DateTime as Prisma stores it in SQLite (ISO with +00:00), so raw writes read back through Prisma. */

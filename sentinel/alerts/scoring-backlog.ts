@@ -16,7 +16,7 @@ export class ScoringBacklog {
     await this.db.$executeRawUnsafe(
       `UPDATE messages SET scored_at = ?
          FROM json_each(?) AS k
-        WHERE messages.chat_id = json_extract(k.value, '$.c') AND messages.message_id = json_extract(k.value, '$.m')`,
+        WHERE messages.chat_id = k.value ->> 0 AND messages.message_id = k.value ->> 1`,
       sqliteDate(at),
       keysJson(messages),
     );

@@ -1,3 +1,4 @@
+import { keysJson } from "../alerts/alert-store.ts";
 import type { Chat, PrismaClient } from "../db/generated/client.ts";
 import type { DialogInfo } from "../telegram/gateway.ts";
 import type { NormalizedMessage } from "./message.ts";
@@ -45,12 +46,12 @@ export class MessageStore {
     // Set-based SQL over a JSON parameter: one statement per step, not one per message
     // (Prisma's per-row calls cost ~4 ms each here; a 500-message batch would take seconds).
     return this.db.$transaction(async (tx) => {
-      const keys = JSON.stringify(messages.map((m) => ({ c: m.chatId, m: m.messageId })));
+      const keys = keysJson(messages);
       const existing = await tx.$queryRawUnsafe<ExistingRow[]>(
         `SELECT m.chat_id AS chatId, m.message_id AS messageId, m.text AS text, m.edit_date AS editDate,
                 m.reactions AS reactions, m.forwards AS forwards, m.mentions_me AS mentionsMe
            FROM json_each(?) AS k
-           JOIN messages AS m ON m.chat_id = json_extract(k.value, '$.c') AND m.message_id = json_extract(k.value, '$.m')`,
+           JOIN messages AS m ON m.chat_id = k.value ->> 0 AND m.message_id = k.value ->> 1`,
         keys,
       );
       const known = new Map(existing.map((row) => [`${row.chatId}:${Number(row.messageId)}`, row]));
