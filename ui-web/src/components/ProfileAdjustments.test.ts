@@ -28,7 +28,7 @@ describe("ProfileAdjustments", () => {
     const list = [adjustment(3, 2.5, 2.75, true), adjustment(2, 2.25, 2.5), adjustment(1, 2, 2.25)];
     render(ProfileAdjustments, { adjustments: list, threshold: 2.5, now, onRevert });
     expect(screen.getByRole("heading", { name: "Automatic adjustments" })).toBeTruthy();
-    expect(screen.getByText(/moves up by itself after repeated 👎/)).toBeTruthy();
+    expect(screen.getByText(/moves up by itself after repeated “not useful” votes/)).toBeTruthy();
     const buttons = screen.getAllByRole("button", { name: /Revert/ });
     expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual([
       "Revert the threshold to 2.25",
