@@ -149,10 +149,11 @@ describe("webhooks", () => {
     expect(requests.every((r) => r.signatureValid)).toBe(true);
     expect(new Set(requests.map((r) => r.raw)).size).toBe(1);
     // Backoff between attempts (50, 100, 150 ms); the attempt that timed out waited its 300 ms
-    // first (the timer starts before the request reaches the receiver, hence the slack).
+    // first. Its timer starts before the request reaches the receiver, so arrival gaps are short by
+    // that request's latency: up to the 100 ms backoff of slack is allowed (seen: 39 ms under load).
     const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
     expect(gaps[0]).toBeGreaterThanOrEqual(45);
-    expect(gaps[1]).toBeGreaterThanOrEqual(TIMEOUT_MS + 50);
+    expect(gaps[1]).toBeGreaterThanOrEqual(TIMEOUT_MS);
     expect(gaps[1]).toBeLessThan(TIMEOUT_MS * 4);
     expect(gaps[2]).toBeGreaterThanOrEqual(145);
 
