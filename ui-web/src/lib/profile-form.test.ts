@@ -119,3 +119,37 @@ describe("profile form digests", () => {
     expect(normalizeFieldPath("profiles[3].digests[1].at_hour")).toBe("digests.1.at_hour");
   });
 });
+
+describe("profile form semantic rule", () => {
+  it("maps `semantic` both ways and keeps it out of the pass-through keys", () => {
+    const semantic = {
+      weight: 2,
+      min_similarity: 0.6,
+      texts: ["ransomware attack on a hospital", "customer records leaked"],
+    };
+    const form = formOfProfile({ name: "x", enabled: true, definition: { threshold: 1, semantic } });
+    expect(form.semantic).toEqual({
+      weight: 2,
+      minSimilarity: 0.6,
+      texts: ["ransomware attack on a hospital", "customer records leaked"],
+    });
+    expect(form.extra).toEqual({});
+    expect(definitionOfForm(form).semantic).toEqual(semantic);
+
+    // Blank texts are dropped and unset numbers left to the sentinel's defaults.
+    form.semantic = { weight: null, minSimilarity: null, texts: ["  data breach  ", " "] };
+    expect(definitionOfForm(form).semantic).toEqual({ texts: ["data breach"] });
+    // Without texts the section is left out (the sentinel refuses an empty one).
+    form.semantic = { weight: 3, minSimilarity: 0.4, texts: [" "] };
+    expect(definitionOfForm(form)).not.toHaveProperty("semantic");
+  });
+
+  it("checks similarity and text length, and maps the server's semantic paths", () => {
+    const form = formOfProfile({ name: "x", enabled: true, definition: { threshold: 1 } });
+    form.semantic = { weight: 1, minSimilarity: 0, texts: ["ok", "x".repeat(1001)] };
+    expect([...localProfileErrors(form).keys()]).toEqual(["semantic.min_similarity", "semantic.texts.1"]);
+    form.semantic = { weight: 1, minSimilarity: 1, texts: ["x".repeat(1000)] };
+    expect(localProfileErrors(form).size).toBe(0);
+    expect(normalizeFieldPath("profiles[0].semantic")).toBe("semantic");
+  });
+});

@@ -48,6 +48,17 @@ export function emptyDigestRow(): DigestRow {
   };
 }
 
+/** At most this many semantic texts per profile (the sentinel refuses more). */
+export const MAX_SEMANTIC_TEXTS = 20;
+/** The sentinel's limit on one semantic text, in characters. */
+export const MAX_SEMANTIC_TEXT_LENGTH = 1000;
+
+export interface SemanticForm {
+  weight: number | null;
+  minSimilarity: number | null;
+  texts: string[];
+}
+
 export interface ProfileForm {
   name: string;
   description: string;
@@ -61,6 +72,8 @@ export interface ProfileForm {
   mentionsMeWeight: number | null;
   engagement: { weight: number | null; minReactions: number | null; minForwards: number | null };
   examples: { weight: number | null; minSimilarity: number | null; texts: string[] };
+  /** "Similar in meaning" (the sentinel's `semantic`; it needs a local embedding model). */
+  semantic: SemanticForm;
   digests: DigestRow[];
   /** Keys of the definition the editor does not manage, passed through unchanged. */
   extra: Record<string, unknown>;
@@ -75,6 +88,7 @@ const MANAGED = new Set([
   "mentions_me",
   "engagement",
   "examples",
+  "semantic",
   "digests",
   "name",
   "enabled",
@@ -147,6 +161,7 @@ export function emptyProfileForm(): ProfileForm {
     mentionsMeWeight: null,
     engagement: { weight: null, minReactions: null, minForwards: null },
     examples: { weight: null, minSimilarity: null, texts: [] },
+    semantic: { weight: null, minSimilarity: null, texts: [] },
     digests: [],
     extra: {},
   };
@@ -158,6 +173,7 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
   const mentions = d.mentions_me;
   const engagement = isRecord(d.engagement) ? d.engagement : {};
   const examples = isRecord(d.examples) ? d.examples : {};
+  const semantic = isRecord(d.semantic) ? d.semantic : {};
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(d)) if (!MANAGED.has(key)) extra[key] = value;
   return {
@@ -186,6 +202,11 @@ export function formOfProfile(profile: { name: string; enabled: boolean; definit
       weight: num(examples.weight),
       minSimilarity: num(examples.min_similarity),
       texts: list(examples.texts).map(str).filter(Boolean),
+    },
+    semantic: {
+      weight: num(semantic.weight),
+      minSimilarity: num(semantic.min_similarity),
+      texts: list(semantic.texts).map(str).filter(Boolean),
     },
     digests: list(d.digests).map(digestRowOf),
     extra,
@@ -226,6 +247,15 @@ export function definitionOfForm(form: ProfileForm): Record<string, unknown> {
       texts,
     };
   }
+  // Left out without texts: the sentinel refuses an empty `semantic`, and without a model any.
+  const semanticTexts = form.semantic.texts.map((t) => t.trim()).filter(Boolean);
+  if (semanticTexts.length > 0) {
+    definition.semantic = {
+      ...(form.semantic.weight !== null ? { weight: form.semantic.weight } : {}),
+      ...(form.semantic.minSimilarity !== null ? { min_similarity: form.semantic.minSimilarity } : {}),
+      texts: semanticTexts,
+    };
+  }
   if (form.digests.length > 0) definition.digests = form.digests.map(digestEntryOf);
   return definition;
 }
@@ -251,6 +281,13 @@ export function localProfileErrors(form: ProfileForm): Map<string, string> {
   const sim = form.examples.minSimilarity;
   if (sim !== null && (sim < 0 || sim > 1))
     errors.set("examples.min_similarity", "Use a value between 0 and 1.");
+  const semSim = form.semantic.minSimilarity;
+  if (semSim !== null && (semSim <= 0 || semSim > 1))
+    errors.set("semantic.min_similarity", "Use a value above 0, at most 1.");
+  form.semantic.texts.forEach((text, i) => {
+    if (text.trim().length > MAX_SEMANTIC_TEXT_LENGTH)
+      errors.set(`semantic.texts.${i}`, `At most ${MAX_SEMANTIC_TEXT_LENGTH} characters.`);
+  });
   return errors;
 }
 
