@@ -7,6 +7,12 @@ export const ALERTS_CURSOR_KEY = "alerts.cursor";
 export const ALERT_UPDATES_CURSOR_KEY = "alerts.updatesCursor";
 /** Where the updates listing starts when no cursor is stored yet: every revision ever made. */
 const UPDATES_EPOCH = "1970-01-01T00:00:00.000Z";
+/**
+ * SyncState key of the number of cached alerts. Triggers on the alerts table (migration
+ * 0004_alert_count) move it inside the transaction of every insert or delete, so it always equals
+ * count(*) without scanning the table.
+ */
+export const ALERT_COUNT_KEY = "alerts.count";
 /** Page size asked of GET /api/alerts (the contract's maximum). */
 export const ALERT_PAGE_SIZE = 500;
 /** A sync stops after this many pages and continues on the next trigger. */
@@ -18,6 +24,27 @@ export interface AlertCacheOptions {
   /** Called after commit with cached alerts a revision changed (score, reasons, text), in update order. */
   onUpdated?: (alerts: Alert[]) => void;
   pageSize?: number;
+}
+
+/**
+ * Stores the number of cached alerts when ui.db has none (one count); the triggers keep it from
+ * then on. Run at start-up, after the migrations.
+ */
+export async function ensureAlertCount(db: PrismaClient): Promise<void> {
+  if (await db.syncState.findUnique({ where: { key: ALERT_COUNT_KEY } })) return;
+  // One statement, so an insert racing with the count cannot slip between them.
+  await db.$executeRaw`INSERT OR IGNORE INTO sync_state (key, value, updated_at)
+    SELECT ${ALERT_COUNT_KEY}, CAST(count(*) AS TEXT), strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') FROM alerts`;
+}
+
+/** The number of cached alerts from the maintained figure (a count only if it is missing). */
+export async function cachedAlertCount(db: PrismaClient): Promise<number> {
+  const stored = await db.syncState.findUnique({ where: { key: ALERT_COUNT_KEY } });
+  const n = stored ? Number(stored.value) : Number.NaN;
+  if (Number.isSafeInteger(n) && n >= 0) return n;
+  return Number(
+    (await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT count(*) AS n FROM alerts`)[0]?.n ?? 0,
+  );
 }
 
 function rowOf(a: SentinelAlert) {

@@ -6,7 +6,7 @@ import { loggerRedaction } from "@tgsentinel/contract/logging.ts";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
 import { MemoryTtlStore, RedisTtlStore, type TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { AlertCache } from "./alert-cache.ts";
+import { AlertCache, ensureAlertCount } from "./alert-cache.ts";
 import { AuditLog } from "./audit-log.ts";
 import { ensureAdminUser } from "./auth/admin-bootstrap.ts";
 import { LoginService } from "./auth/login.ts";
@@ -75,6 +75,7 @@ export async function buildApp(options: BuildUiAppOptions): Promise<UiApp> {
   const { config } = options;
   migrateDatabase(config.dbFile, UI_MIGRATIONS_DIR);
   const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${config.dbFile}` }) });
+  await ensureAlertCount(db);
 
   const admin = await ensureAdminUser(db, config.admin);
   if (admin.generatedPassword) {
