@@ -152,6 +152,22 @@ export const sentinelChatSchema = z.object({
 });
 export type SentinelChat = z.infer<typeof sentinelChatSchema>;
 
+export const sentinelWebhookDeliverySchema = z.object({
+  id: z.number().int(),
+  webhook: z.string(),
+  alert_id: z.number().int(),
+  profile: z.string(),
+  status: z.string(),
+  attempts: z.number().int(),
+  response_status: z.number().int().nullable().optional(),
+  last_error: z.string().nullable().optional(),
+  duration_ms: z.number().nullable().optional(),
+  created_at: isoDate,
+  next_attempt_at: isoDate.nullable().optional(),
+  finished_at: isoDate.nullable().optional(),
+});
+export type SentinelWebhookDelivery = z.infer<typeof sentinelWebhookDeliverySchema>;
+
 /** One scoring profile as the sentinel takes it: name, enabled and the definition's fields. */
 export type SentinelProfile = { name: string; enabled: boolean } & Record<string, unknown>;
 
@@ -262,6 +278,14 @@ export class SentinelClient {
   async stats(): Promise<Record<string, unknown>> {
     const data = await this.get("/stats");
     return data !== null && typeof data === "object" ? (data as Record<string, unknown>) : {};
+  }
+
+  /** GET /webhooks/deliveries: the newest first, optionally only one status (pending/delivered/failed). */
+  async webhookDeliveries(
+    query: { limit?: number; status?: "pending" | "delivered" | "failed" } = {},
+  ): Promise<SentinelWebhookDelivery[]> {
+    const data = (await this.get("/webhooks/deliveries", { query })) as { deliveries?: unknown } | null;
+    return z.array(sentinelWebhookDeliverySchema).parse(data?.deliveries ?? []);
   }
 
   async chats(): Promise<SentinelChat[]> {

@@ -273,9 +273,14 @@ function retentionOf(raw: Record<string, unknown>): RetentionShape | null {
 const RetentionStatsRef = builder.objectRef<RetentionShape>("RetentionStats").implement({
   description: "Retention of old messages in sentinel.db (the sentinel's `retention`)",
   fields: (t) => ({
-    enabled: t.exposeBoolean("enabled", { description: "False when everything is kept (or an export replays)" }),
+    enabled: t.exposeBoolean("enabled", {
+      description: "False when everything is kept (or an export replays)",
+    }),
     messagesDays: t.exposeInt("messagesDays", { nullable: true, description: "0 keeps forever" }),
-    alertedMessagesDays: t.exposeInt("alertedMessagesDays", { nullable: true, description: "0 keeps forever" }),
+    alertedMessagesDays: t.exposeInt("alertedMessagesDays", {
+      nullable: true,
+      description: "0 keeps forever",
+    }),
     deletedMessagesTotal: t.exposeInt("deletedMessagesTotal", {
       description: "Messages deleted by all purges so far (alerted ones included)",
     }),

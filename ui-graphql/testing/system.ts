@@ -26,6 +26,7 @@ export const SENTINEL_ROUTES_USED = [
   { method: "DELETE", url: "/api/session" },
   { method: "GET", url: "/api/alerts" },
   { method: "GET", url: "/api/stats" },
+  { method: "GET", url: "/api/webhooks/deliveries" },
   { method: "GET", url: "/api/chats" },
   { method: "PATCH", url: "/api/chats/:id" },
   { method: "GET", url: "/api/profiles" },
