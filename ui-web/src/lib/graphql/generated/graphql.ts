@@ -258,6 +258,11 @@ export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type HealthQuery = { health: { status: string, service: string, sentinelReachable: boolean, eventBus: string, eventBusConnected: boolean, timestamp: string } };
 
+export type SystemStatsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SystemStatsQuery = { stats: { delivery: { mode: string, peer: string | null, alsoDigest: boolean, sent: number, queued: number, dropped: number, failed: number, lastSentAt: string | null, lastError: string | null } | null, webhooks: { count: number, delivered: number, failed: number, pending: number, failedStored: number, recentFailures: Array<{ id: number, webhook: string, profile: string, alertId: number, attempts: number, responseStatus: number | null, lastError: string | null, finishedAt: string | null }> } | null, retention: { enabled: boolean, messagesDays: number | null, alertedMessagesDays: number | null, deletedMessagesTotal: number, lastPurgeAt: string | null, lastPurgeMessages: number | null, nextPurgeAt: string | null, lastError: string | null } | null } };
+
 export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } };
 
 export type WorkerStatusQueryVariables = Exact<{ [key: string]: never; }>;
@@ -968,6 +973,50 @@ export const HealthDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<HealthQuery, HealthQueryVariables>;
+export const SystemStatsDocument = new TypedDocumentString(`
+    query SystemStats {
+  stats {
+    delivery {
+      mode
+      peer
+      alsoDigest
+      sent
+      queued
+      dropped
+      failed
+      lastSentAt
+      lastError
+    }
+    webhooks {
+      count
+      delivered
+      failed
+      pending
+      failedStored
+      recentFailures {
+        id
+        webhook
+        profile
+        alertId
+        attempts
+        responseStatus
+        lastError
+        finishedAt
+      }
+    }
+    retention {
+      enabled
+      messagesDays
+      alertedMessagesDays
+      deletedMessagesTotal
+      lastPurgeAt
+      lastPurgeMessages
+      nextPurgeAt
+      lastError
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SystemStatsQuery, SystemStatsQueryVariables>;
 export const WorkerStatusDocument = new TypedDocumentString(`
     query WorkerStatus {
   workerStatus {
