@@ -72,12 +72,14 @@ function rowOf(a: SentinelAlert) {
  * the updates listing (GET /api/alerts?updated_since, alerts revised after a message edit) from
  * its own cursor, and writes the new score, reasons, text and updated_at into the cached rows.
  * It runs at start-up, on every alert_created and alert_updated event and after the bus or the
- * sentinel comes back, so nothing is lost while either was down. Concurrent calls share one run
- * (plus one follow-up run if asked for during it).
+ * sentinel comes back, so nothing is lost while either was down (alert_created skips the updates
+ * listing). Concurrent calls share one run (plus one follow-up run if asked for during it).
  */
 export class AlertCache {
   private running: Promise<number> | null = null;
   private again = false;
+  /** a follow-up run was asked for that must also read the updates listing */
+  private againUpdates = false;
   private readonly pageSize: number;
 
   constructor(
@@ -88,19 +90,28 @@ export class AlertCache {
     this.pageSize = options.pageSize ?? ALERT_PAGE_SIZE;
   }
 
-  /** Brings the cache up to date; resolves with the number of alerts added. */
-  sync(): Promise<number> {
+  /**
+   * Brings the cache up to date; resolves with the number of alerts added. `updates: false` skips
+   * the updates listing: a new alert needs only the id listing, and an extra round trip per
+   * alert_created held every alert behind it (revisions announce themselves with alert_updated).
+   */
+  sync(options: { updates?: boolean } = {}): Promise<number> {
+    const updates = options.updates ?? true;
     if (this.running) {
       this.again = true;
+      if (updates) this.againUpdates = true;
       return this.running;
     }
     const run = async () => {
       let added = 0;
+      let withUpdates = updates;
       try {
         do {
           this.again = false;
+          this.againUpdates = false;
           added += await this.syncOnce();
-          await this.syncUpdates();
+          if (withUpdates) await this.syncUpdates();
+          withUpdates = this.againUpdates;
         } while (this.again);
       } finally {
         this.running = null;

@@ -63,7 +63,8 @@ export class EventRelay {
           at: m.at,
         }),
       ),
-      bus.subscribe("alert_created", () => void this.syncAlerts()),
+      // A new alert needs only the id listing; revisions come with alert_updated (and resyncs).
+      bus.subscribe("alert_created", () => void this.syncAlerts({ updates: false })),
       bus.subscribe("alert_updated", () => void this.syncAlerts()),
       bus.subscribe("digest_completed", (m) => void this.syncDigests(m.data)),
       bus.onReconnect(() => {
@@ -81,9 +82,9 @@ export class EventRelay {
     await Promise.all([this.syncAlerts(), this.syncDigests(null)]);
   }
 
-  async syncAlerts(): Promise<void> {
+  async syncAlerts(options: { updates?: boolean } = {}): Promise<void> {
     try {
-      await this.deps.alerts.sync();
+      await this.deps.alerts.sync(options);
       this.markUp();
     } catch (err) {
       this.failed(err, "alert cache sync failed");

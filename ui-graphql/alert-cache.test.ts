@@ -22,6 +22,8 @@ import type { SentinelAlert, SentinelAlertsPage, SentinelClient } from "./sentin
 class SentinelAlertsStub {
   listed: SentinelAlert[] = [];
   revisions: SentinelAlert[] = [];
+  /** requests made of the updates listing */
+  updateReads = 0;
 
   add(n: number): void {
     const from = this.listed.length + 1;
@@ -61,6 +63,7 @@ class SentinelAlertsStub {
   }): Promise<SentinelAlertsPage> {
     const limit = q.limit ?? 500;
     if (q.updatedSince !== undefined || q.cursor?.startsWith("u:")) {
+      this.updateReads++;
       const after = q.cursor ? Number(q.cursor.slice(2)) : 0;
       const page = this.revisions.slice(after, after + limit);
       const next = after + page.length;
@@ -161,5 +164,51 @@ describe("the maintained number of cached alerts", () => {
     await cache.sync();
     expect(await stored()).toBe(await counted());
     expect(await stored()).toBe(17);
+  });
+});
+
+describe("which listings a sync reads", () => {
+  let dir: string;
+  let db: PrismaClient;
+  let sentinel: SentinelAlertsStub;
+  let cache: AlertCache;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "alert-sync-"));
+    const dbFile = path.join(dir, "ui.db");
+    migrateDatabase(dbFile, UI_MIGRATIONS_DIR);
+    db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${dbFile}` }) });
+    sentinel = new SentinelAlertsStub();
+    cache = new AlertCache(db, sentinel as unknown as SentinelClient, { pageSize: 7 });
+    sentinel.add(10);
+    await cache.sync();
+  });
+  afterEach(async () => {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scoreOf = async (id: number) => (await db.alert.findUniqueOrThrow({ where: { id } })).score;
+
+  it("skips the updates listing for new alerts only, and reads it otherwise", async () => {
+    const reads = sentinel.updateReads;
+    sentinel.revise(2);
+    sentinel.add(3);
+    expect(await cache.sync({ updates: false })).toBe(3);
+    expect(sentinel.updateReads).toBe(reads);
+    expect(await scoreOf(2)).toBe(1);
+    await cache.sync();
+    expect(sentinel.updateReads).toBeGreaterThan(reads);
+    expect(await scoreOf(2)).toBe(2);
+  });
+
+  it("a revision asked for during a new-alerts run is applied by the follow-up run", async () => {
+    sentinel.add(2);
+    const first = cache.sync({ updates: false });
+    sentinel.revise(5);
+    const second = cache.sync();
+    expect(second).toBe(first);
+    expect(await second).toBe(2);
+    expect(await scoreOf(5)).toBe(2);
   });
 });
