@@ -6,40 +6,23 @@
  * --include-session. Locations come from DB_URI, UI_DB_URI, TG_SESSION_PATH and DATA_DIR, as for
  * the services. Exit status: 0 written, 1 refused or failed, 2 usage.
  */
-import { parseArgs } from "node:util";
 import { BackupError } from "../deploy/backup-error.ts";
 import { describeBackup, SESSION_WARNING } from "../deploy/backup-report.ts";
+import { parseCommandArgs } from "../deploy/cli-args.ts";
 import { createBackup } from "../deploy/create-backup.ts";
 
 const USAGE = "usage: npm run backup -- --out <dir> [--include-session] [--json]";
 
-let args: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({
-    options: {
-      out: { type: "string" },
-      "include-session": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-}
-try {
-  args = parse();
-} catch (err) {
-  console.error(`${(err as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (!args.out) {
-  console.error(`--out is required\n${USAGE}`);
-  process.exit(2);
-}
+const args = parseCommandArgs(
+  {
+    out: { type: "string" },
+    "include-session": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  USAGE,
+  "out",
+);
 
 try {
   const report = await createBackup({

@@ -6,44 +6,27 @@
  * `<name>.pre-restore-<time>`. Refuses while a service is running unless --force.
  * Exit status: 0 restored, 1 refused (invalid backup) or failed, 2 usage, 3 a service is running.
  */
-import { parseArgs } from "node:util";
 import { BackupError } from "../deploy/backup-error.ts";
 import { describeRestore } from "../deploy/backup-report.ts";
+import { parseCommandArgs } from "../deploy/cli-args.ts";
 import { SERVICES, type ServiceName } from "../deploy/data-paths.ts";
 import { restoreBackup } from "../deploy/restore-backup.ts";
 
 const USAGE =
   "usage: npm run restore -- --from <dir> [--include-session] [--force] [--only sentinel|ui] [--json]";
 
-function parse() {
-  return parseArgs({
-    options: {
-      from: { type: "string" },
-      "include-session": { type: "boolean", default: false },
-      force: { type: "boolean", default: false },
-      only: { type: "string", multiple: true },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-}
-let args: ReturnType<typeof parse>;
-try {
-  args = parse();
-} catch (err) {
-  console.error(`${(err as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (!args.from) {
-  console.error(`--from is required\n${USAGE}`);
-  process.exit(2);
-}
+const args = parseCommandArgs(
+  {
+    from: { type: "string" },
+    "include-session": { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
+    only: { type: "string", multiple: true },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  USAGE,
+  "from",
+);
 const only = args.only?.flatMap((v) => v.split(",")).map((v) => v.trim());
 if (only?.some((v) => !(SERVICES as readonly string[]).includes(v))) {
   console.error(`--only takes ${SERVICES.join(" or ")}\n${USAGE}`);
