@@ -97,8 +97,8 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
   await app.register(events, { redis: config.redis, bus: opts.bus, ttl: opts.ttl });
   await app.register(database, { databaseFile: config.databaseFile });
   await app.register(rateLimit, {
-    max: config.settings.apiRateLimit.max,
-    timeWindowMs: config.settings.apiRateLimit.timeWindowMs,
+    ...config.settings.apiRateLimit,
+    token: config.api.token,
     prefix: config.redis?.prefix ?? "tgsentinel:",
   });
   await app.register(auth, { token: config.api.token });

@@ -39,7 +39,7 @@ describe("loadConfigFile", () => {
     );
     expect(result.problems).toEqual([]);
     expect(result.settings.chats).toEqual({ include: ["@news", "-1001234567890"], exclude: [] });
-    expect(result.settings.apiRateLimit).toEqual({ max: 300, timeWindowMs: 30_000 });
+    expect(result.settings.apiRateLimit).toEqual({ max: 300, tokenMax: 6_000, timeWindowMs: 30_000 });
     expect(result.settings.digest).toEqual(DEFAULT_SETTINGS.digest);
   });
 

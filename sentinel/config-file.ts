@@ -86,8 +86,12 @@ export interface SentinelSettings {
   };
   /** Caps on alerts per hour (further matches are counted as suppressed), and alert delivery. */
   alerts: { perChatPerHour: number; perProfilePerHour: number; delivery: AlertDeliverySettings };
-  /** The REST API's global rate limit per client address. */
-  apiRateLimit: { max: number; timeWindowMs: number };
+  /**
+   * The REST API's rate limit per client address: `max` for requests without the valid API token
+   * (token guessing, stray clients), `tokenMax` for requests that carry it (the UI, which serves
+   * every browser tab and the live alert sync through one address).
+   */
+  apiRateLimit: { max: number; tokenMax: number; timeWindowMs: number };
   backfill: { maxMessagesPerChat: number };
   /** Flood waits up to this many seconds are slept through inside GramJS; longer ones are reported. */
   telegram: { floodSleepThreshold: number };
@@ -105,7 +109,7 @@ export const DEFAULT_SETTINGS: SentinelSettings = {
     perProfilePerHour: 30,
     delivery: { mode: "none", target: null, maxPerMinute: 20 },
   },
-  apiRateLimit: { max: 300, timeWindowMs: 60_000 },
+  apiRateLimit: { max: 300, tokenMax: 6_000, timeWindowMs: 60_000 },
   backfill: { maxMessagesPerChat: 200 },
   telegram: { floodSleepThreshold: 60 },
   retention: { messagesDays: 30, alertedMessagesDays: 180, vacuumCron: "0 4 * * 0" },
@@ -296,6 +300,7 @@ const schema = z.strictObject({
   api_rate_limit: z
     .strictObject({
       max: positiveInt(1_000_000).default(DEFAULT_SETTINGS.apiRateLimit.max),
+      token_max: positiveInt(1_000_000).default(DEFAULT_SETTINGS.apiRateLimit.tokenMax),
       time_window: z
         .union([z.number().int().min(1), z.string()])
         .transform((v, ctx) => {
@@ -312,6 +317,7 @@ const schema = z.strictObject({
     })
     .default({
       max: DEFAULT_SETTINGS.apiRateLimit.max,
+      token_max: DEFAULT_SETTINGS.apiRateLimit.tokenMax,
       time_window: DEFAULT_SETTINGS.apiRateLimit.timeWindowMs,
     }),
   backfill: z
@@ -436,7 +442,11 @@ export function parseSettings(document: unknown): { settings: SentinelSettings; 
           maxPerMinute: c.alerts.delivery.max_per_minute,
         },
       },
-      apiRateLimit: { max: c.api_rate_limit.max, timeWindowMs: c.api_rate_limit.time_window },
+      apiRateLimit: {
+        max: c.api_rate_limit.max,
+        tokenMax: c.api_rate_limit.token_max,
+        timeWindowMs: c.api_rate_limit.time_window,
+      },
       backfill: { maxMessagesPerChat: c.backfill.max_messages_per_chat },
       telegram: { floodSleepThreshold: c.telegram.flood_sleep_threshold },
       retention: {

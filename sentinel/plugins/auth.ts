@@ -23,13 +23,19 @@ export interface AuthOptions {
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
-function digest(value: string): Buffer {
+/** The digest a presented token is compared with (so the comparison never depends on lengths). */
+export function tokenDigest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
 /** Constant-time comparison of a presented token with the expected digest (lengths never leak). */
 export function tokenMatches(presented: string, expectedDigest: Buffer): boolean {
-  return timingSafeEqual(digest(presented), expectedDigest);
+  return timingSafeEqual(tokenDigest(presented), expectedDigest);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if it has that shape. */
+export function presentedToken(header: string | string[] | undefined): string | undefined {
+  return typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
 }
 
 const auth: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
@@ -37,11 +43,10 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
     app.log.warn("SENTINEL_API_TOKEN is not set: the API answers any local client without a token");
     return;
   }
-  const expected = digest(opts.token.reveal());
+  const expected = tokenDigest(opts.token.reveal());
   app.addHook("onRequest", async (request, reply) => {
     if (request.routeOptions.config?.public === true) return;
-    const header = request.headers.authorization;
-    const presented = typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
+    const presented = presentedToken(request.headers.authorization);
     if (presented !== undefined && tokenMatches(presented, expected)) return;
     reply.header("www-authenticate", 'Bearer realm="tgsentinel"');
     throw new SentinelError("UNAUTHORIZED", "Missing or invalid bearer token");

@@ -6,15 +6,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { authHeaders, buildTestApp, makeTempDir, type TestApp } from "../testing/sentinel-fixture.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const LIMITED = "api_rate_limit:\n  max: 3\n  time_window: 1 minute\n";
+const LIMITED = "api_rate_limit:\n  max: 3\n  token_max: 3\n  time_window: 1 minute\n";
+/** Strangers get 2 requests a minute, the holder of the API token 5. */
+const SPLIT = "api_rate_limit:\n  max: 2\n  token_max: 5\n  time_window: 1 minute\n";
 
 const apps: TestApp[] = [];
 afterEach(async () => {
   for (const t of apps.splice(0)) await t.close();
 });
 
-async function limitedApp(env: Record<string, string> = {}, dir?: string): Promise<TestApp> {
-  const t = await buildTestApp({ yaml: LIMITED, env, ...(dir ? { dir } : {}) });
+async function limitedApp(env: Record<string, string> = {}, dir?: string, yaml = LIMITED): Promise<TestApp> {
+  const t = await buildTestApp({ yaml, env, ...(dir ? { dir } : {}) });
   apps.push(t);
   return t;
 }
@@ -56,6 +58,44 @@ describe("API rate limit", () => {
     for (let i = 0; i < 4; i++)
       codes.push((await t.app.inject({ method: "GET", url: "/api/status" })).statusCode);
     expect(codes).toEqual([401, 401, 401, 429]);
+  });
+
+  it("gives requests with the API token a bucket of their own, so strangers cannot starve the UI", async () => {
+    const t = await limitedApp({}, undefined, SPLIT);
+    const stranger = async () =>
+      (await t.app.inject({ method: "GET", url: "/api/status", headers: { authorization: "Bearer wrong" } }))
+        .statusCode;
+    // The stranger uses up its two requests and is limited...
+    expect([await stranger(), await stranger(), await stranger()]).toEqual([401, 401, 429]);
+    // ...while the token holder from the same address still has its own five.
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await status(t)).statusCode);
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
+    // /api/status reports both limits.
+    const t2 = await limitedApp({}, undefined, SPLIT);
+    expect((await status(t2)).json().data.rate_limit.api).toEqual({
+      max: 2,
+      token_max: 5,
+      time_window_ms: 60_000,
+    });
+  });
+
+  it("never writes the token into the limiter's Redis keys", async () => {
+    const prefix = `test-${randomUUID()}:tgsentinel:`;
+    const t = await limitedApp({ REDIS_URL, REDIS_KEY_PREFIX: prefix }, undefined, SPLIT);
+    await redisReady(t);
+    expect((await status(t)).statusCode).toBe(200);
+    const redis = connectRedis({ url: REDIS_URL, prefix }, { enableOfflineQueue: true });
+    try {
+      const keys = await redis.keys(`${prefix}rate-limit:*`);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toMatch(/rate-limit:token:/);
+      const token = (authHeaders().authorization ?? "").replace(/^Bearer /, "");
+      expect(keys[0]).not.toContain(token);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("keeps counters in Redis, shared by every sentinel using the same Redis", async () => {

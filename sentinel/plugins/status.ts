@@ -17,7 +17,7 @@ export interface StatusData extends WorkerStatusData {
   session: { imported_at: string; dc_id: number; source_format: string; key_fingerprint: string } | null;
   rate_limit: {
     flood_waits: FloodWait[];
-    api: { max: number; time_window_ms: number };
+    api: { max: number; token_max: number; time_window_ms: number };
     store: "redis" | "memory";
     /** Set when the rate-limit store could not be read (Redis down). */
     error?: string;
@@ -25,7 +25,7 @@ export interface StatusData extends WorkerStatusData {
 }
 
 export interface StatusOptions {
-  apiRateLimit: { max: number; timeWindowMs: number };
+  apiRateLimit: { max: number; tokenMax: number; timeWindowMs: number };
 }
 
 const status: FastifyPluginAsync<StatusOptions> = async (app, opts) => {
@@ -54,7 +54,11 @@ const status: FastifyPluginAsync<StatusOptions> = async (app, opts) => {
       },
       rate_limit: {
         flood_waits: floodWaits,
-        api: { max: opts.apiRateLimit.max, time_window_ms: opts.apiRateLimit.timeWindowMs },
+        api: {
+          max: opts.apiRateLimit.max,
+          token_max: opts.apiRateLimit.tokenMax,
+          time_window_ms: opts.apiRateLimit.timeWindowMs,
+        },
         store: app.ttl.kind,
         ...(error ? { error } : {}),
       },
