@@ -304,6 +304,33 @@ describe("CSRF and query limits", () => {
     expect(abusive.errors?.[0]?.message).toMatch(/Cost limit of 25000 exceeded/);
   });
 
+  it("counts a page size passed as a variable or left to the default like a literal one", async () => {
+    const cookie = await login(ui.url, ADMIN.username, ADMIN.password);
+    const fields = `id chatId chatTitle messageId profile score reasons { kind term text weight start end raw }
+      text senderName link messageDate createdAt updatedAt edited read readAt`;
+    const page = (first: string) =>
+      `alerts${first} { totalCount edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor } }`;
+    const one = await gql(ui.url, `query ($n: Int) { ${page("(first: $n)")} }`, { n: 200 }, cookie);
+    expect(one.errors).toBeUndefined();
+    const aliased = (first: string) => Array.from({ length: 8 }, (_, i) => `p${i}: ${page(first)}`).join(" ");
+    // Eight pages of 200 through a variable cost what eight literal ones cost: refused.
+    const viaVariable = await gql(
+      ui.url,
+      `query ($n: Int) { ${aliased("(first: $n)")} }`,
+      { n: 200 },
+      cookie,
+    );
+    expect(viaVariable.data ?? null).toBeNull();
+    expect(viaVariable.errors?.[0]?.message).toMatch(/Cost limit of 25000 exceeded/);
+    // Small pages through the same variable are fine.
+    const small = await gql(ui.url, `query ($n: Int) { ${aliased("(first: $n)")} }`, { n: 5 }, cookie);
+    expect(small.errors).toBeUndefined();
+    // Fifteen default pages (50 each, no `first`) are counted as 50 each, not 1: refused.
+    const defaults = Array.from({ length: 15 }, (_, i) => `p${i}: ${page("")}`).join(" ");
+    const viaDefault = await gql(ui.url, `{ ${defaults} }`, {}, cookie);
+    expect(viaDefault.errors?.[0]?.message).toMatch(/Cost limit of 25000 exceeded/);
+  });
+
   it("masks unexpected errors", async () => {
     const cookie = await login(ui.url, ADMIN.username, ADMIN.password);
     // A corrupt row makes the resolver throw a plain error: clients see only "Unexpected error.".

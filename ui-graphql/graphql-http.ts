@@ -15,6 +15,7 @@ import type { AuthSession } from "./auth/sessions.ts";
 import { cookieFromHeader, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { GraphQLContext, UiServices } from "./context.ts";
 import { maskError } from "./graphql-errors.ts";
+import { usePageCostLimit } from "./page-cost.ts";
 import { isCrossSiteRequest } from "./request-origin.ts";
 
 /** The header a non-JSON GraphQL request (multipart uploads, GET queries) must carry. */
@@ -24,7 +25,8 @@ export const QUERY_LIMITS = {
   maxDepth: 10,
   maxAliases: 15,
   maxTokens: 2_000,
-  // graphql-armor multiplies a subtree by a literal `first`: the UI's alert card fields on a
+  // graphql-armor multiplies a subtree by a literal `first` (page-cost.ts does the same for
+  // `first: $n` and the default page once variables are known): the UI's alert card fields on a
   // full page (first: 200) cost ~21,000; many aliased or nested pages still go far above this.
   maxCost: 25_000,
   maxDirectives: 20,
@@ -136,6 +138,7 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
     plugins: [
       useCsrfPrevention(CSRF_HEADER),
       ...armor.protect().plugins,
+      usePageCostLimit(QUERY_LIMITS.maxCost),
       ...(config.introspection ? [] : [useNoIntrospection()]),
     ],
     context: async (initial: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
