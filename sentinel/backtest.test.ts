@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { topicVocabulary, writeTinyModelDir } from "./testing/tiny-onnx-model.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const EXPORT = "samples/export/result.json";
@@ -170,5 +171,100 @@ describe("backtest CLI", () => {
       expect(run.stderr).toMatch(expected[i]!);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+});
+
+describe("backtest CLI with semantic rules", () => {
+  // A tiny model whose axes are topics: texts about the same topic embed to the same vector.
+  const VOCABULARY = topicVocabulary({
+    ransomware: ["ransomware", "gang", "leaks", "stolen", "hospital", "extortion"],
+    food: ["pizza", "pasta", "recipe", "oven"],
+  });
+  const SEMANTIC_PROFILES = [
+    "profiles:",
+    "  - name: extortion",
+    "    threshold: 1",
+    "    semantic:",
+    "      weight: 1.5",
+    "      min_similarity: 0.8",
+    "      texts: ['hospital extortion', 'pasta recipe']",
+    "",
+  ].join("\n");
+
+  it("scores semantic rules with the model in --model, as the sentinel does", async () => {
+    const model = writeTinyModelDir(join(dir, "model"), VOCABULARY);
+    const profiles = join(dir, "semantic.yml");
+    await writeFile(profiles, SEMANTIC_PROFILES);
+    const run = await backtest("--export", EXPORT, "--profiles", profiles, "--json", "--model", model);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const { results } = JSON.parse(run.stdout) as { results: JsonResult[] };
+    const byMessage = new Map(results.map((r) => [r.message_id, r]));
+    // "Ransomware gang leaks 2 TB of data stolen from a hospital network": same topic.
+    expect(byMessage.get(1206)).toMatchObject({ alert: true, profile: "extortion" });
+    expect(byMessage.get(1206)?.reasons).toEqual([
+      { kind: "semantic", term: "hospital extortion", weight: 1.5, similarity: 1 },
+    ]);
+    // "... Free pizza": the food topic, so the other text.
+    expect(byMessage.get(1210)?.reasons).toEqual([
+      { kind: "semantic", term: "pasta recipe", weight: 1.5, similarity: 1 },
+    ]);
+    // A message with no word of either topic scores nothing (1202: the FortiManager zero-day).
+    expect(byMessage.has(1202)).toBe(false);
+    expect(results.length).toBe(4);
+    expect(results.every((r) => r.reasons.every((reason) => reason.kind === "semantic"))).toBe(true);
+
+    const table = await backtest("--export", EXPORT, "--profiles", profiles, "--model", model);
+    expect(table.stdout).toMatch(/meaning "hospital extortion" 1 \+1\.5/);
+  });
+
+  it("takes the model from TG_EMBEDDING_MODEL_DIR, and says so when semantic rules have none", async () => {
+    const model = writeTinyModelDir(join(dir, "model-env"), VOCABULARY);
+    const profiles = join(dir, "semantic-env.yml");
+    await writeFile(profiles, SEMANTIC_PROFILES);
+    const withEnv = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "sentinel/backtest.ts", "--export", EXPORT, "--profiles", profiles, "--json"],
+        {
+          cwd: ROOT,
+          timeout: 60_000,
+          env: { ...process.env, NODE_OPTIONS: "", TG_EMBEDDING_MODEL_DIR: model },
+        },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : -1, stdout, stderr }),
+      );
+    });
+    expect(withEnv.code).toBe(0);
+    expect((JSON.parse(withEnv.stdout) as { results: JsonResult[] }).results.length).toBeGreaterThan(0);
+
+    const without = await new Promise<Run>((resolve) => {
+      const env = { ...process.env, NODE_OPTIONS: "" };
+      delete env.TG_EMBEDDING_MODEL_DIR;
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "sentinel/backtest.ts", "--export", EXPORT, "--profiles", profiles, "--json"],
+        { cwd: ROOT, timeout: 60_000, env },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : -1, stdout, stderr }),
+      );
+    });
+    expect(without.code).toBe(0);
+    expect(without.stderr).toMatch(/semantic rules are skipped: no embedding model/);
+    expect((JSON.parse(without.stdout) as { results: JsonResult[] }).results).toEqual([]);
+  });
+
+  it("exits 2 naming the directory when the model cannot be loaded", async () => {
+    const profiles = join(dir, "semantic-bad.yml");
+    await writeFile(profiles, SEMANTIC_PROFILES);
+    const run = await backtest(
+      "--export",
+      EXPORT,
+      "--profiles",
+      profiles,
+      "--model",
+      join(dir, "no-such-model"),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot load the embedding model in .*no-such-model/);
+    expect(run.stdout).toBe("");
   });
 });

@@ -240,6 +240,28 @@ describe("forEachExportMessage", () => {
       }),
     ).rejects.toBe(failure);
   });
+
+  it("awaits afterChunk after each chunk's messages, and lets its errors through unchanged", async () => {
+    const events: string[] = [];
+    await forEachExportMessage(SAMPLE, (m) => events.push(`m${m.messageId}`), {
+      afterChunk: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        events.push("chunk");
+      },
+    });
+    expect(events.filter((e) => e !== "chunk")).toHaveLength(37);
+    // The sample is one chunk: every message is handed over before the caller's step.
+    expect(events.at(-1)).toBe("chunk");
+    expect(events.indexOf("chunk")).toBe(37);
+    const failure = new RangeError("model failed");
+    await expect(
+      forEachExportMessage(SAMPLE, () => {}, {
+        afterChunk: async () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+  });
 });
 
 describe("files that are not exports", () => {

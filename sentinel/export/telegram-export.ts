@@ -35,6 +35,12 @@ export interface ExportOptions {
    * message mentions the owner.
    */
   owner?: ExportOwner;
+  /**
+   * Awaited after each chunk of the file has been parsed (its messages already handed to
+   * `onMessage`): a caller with asynchronous work per message (embedding texts) catches up here,
+   * so the file is read no faster than that work is done and nothing piles up in memory.
+   */
+  afterChunk?: () => Promise<void>;
 }
 
 /** A chat of the export, with how many messages were taken from it. */
@@ -344,6 +350,14 @@ export async function forEachExportMessage(
       throw error;
     }
   });
+  const callerStep = async (step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      callerError = { error };
+      throw error;
+    }
+  };
   let owner: ChatContext["owner"] | null = null;
   /** Per open message list: its chat, or raw messages waiting for a header that comes later. */
   const open = new Map<string, { ctx: ChatContext | null; pending: unknown[] }>();
@@ -413,6 +427,7 @@ export async function forEachExportMessage(
         if (!start.startsWith("{")) throw notAnExport("the file is not a JSON object");
       }
       parser.write(decoder.decode(chunk, { stream: true }));
+      if (options?.afterChunk) await callerStep(options.afterChunk);
     }
     parser.write(decoder.decode());
     const root = parser.end();

@@ -3,7 +3,7 @@
  * Pure: the CLI (sentinel/backtest.ts) reads the files and prints what this module formats.
  */
 import type { NormalizedMessage } from "../ingestion/message.ts";
-import type { Reason, Scorer } from "./engine.ts";
+import type { Reason, ScoreInput, Scorer } from "./engine.ts";
 
 /** One message × profile that scored above zero, as `--json` prints it. */
 export interface BacktestResult {
@@ -39,10 +39,11 @@ export class Backtest {
 
   constructor(private readonly scorer: Scorer) {}
 
-  add(message: NormalizedMessage): void {
+  /** Scores one message; `input.embedding` is its text's embedding when the scorer has semantic rules. */
+  add(message: NormalizedMessage, input?: ScoreInput): void {
     this.messages++;
     this.chats.add(message.chatId);
-    for (const score of this.scorer.score(message)) {
+    for (const score of this.scorer.score(message, input)) {
       this.rows.push({
         date: message.date,
         result: {
@@ -121,16 +122,23 @@ export class Backtest {
 }
 
 function describeReason(reason: Reason): string {
-  const what =
-    reason.kind === "keyword" || reason.kind === "regex"
-      ? `${reason.kind} "${reason.text ?? reason.term}"`
-      : reason.kind === "similarity"
-        ? `similar ${reason.similarity}`
-        : reason.kind === "vip"
-          ? `vip ${reason.term}`
-          : reason.kind === "engagement"
-            ? reason.term
-            : "mention";
+  const what = ((): string => {
+    switch (reason.kind) {
+      case "keyword":
+      case "regex":
+        return `${reason.kind} "${reason.text ?? reason.term}"`;
+      case "similarity":
+        return `similar ${reason.similarity}`;
+      case "semantic":
+        return `meaning "${reason.term}" ${reason.similarity}`;
+      case "vip":
+        return `vip ${reason.term}`;
+      case "engagement":
+        return reason.term;
+      case "mention":
+        return "mention";
+    }
+  })();
   return `${what} +${reason.weight}`;
 }
 
