@@ -1,6 +1,11 @@
 import { SentinelError } from "@tgsentinel/contract/envelope.ts";
 import { GraphQLError } from "graphql";
-import { createGraphQLError, type YogaServerOptions, maskError as yogaMaskError } from "graphql-yoga";
+import {
+  createGraphQLError,
+  type Plugin,
+  type YogaServerOptions,
+  maskError as yogaMaskError,
+} from "graphql-yoga";
 import { SentinelApiError } from "./sentinel-client.ts";
 
 /** One field problem as clients see it in `extensions.fields`. */
@@ -64,6 +69,43 @@ export function codedError(code: string, message: string, extra: Record<string, 
   return createGraphQLError(message, { extensions: { code, ...extra } });
 }
 
+const VARIABLE_VALUE = /^Variable "(\$[^"]+)" got invalid value /;
+const CANNOT_REPRESENT = /((?:Int|Float|String|Boolean|ID|Enum "[^"]+") cannot represent [^:]*?)(?::|\.?$)/;
+const EXPECTED_TYPE = /^(Expected value of type "[^"]+"), found /;
+
+/**
+ * The message of a GraphQL request error without the input value it quotes. graphql-js repeats
+ * a variable or literal of the wrong type ("got invalid value 123456"), and that value may be a
+ * password or login code sent as a number: the message keeps the variable, type and reason only.
+ */
+export function withoutInputValues(message: string): string {
+  const variable = VARIABLE_VALUE.exec(message);
+  if (variable) {
+    const reason = CANNOT_REPRESENT.exec(message.slice(variable[0].length))?.[1];
+    return `Variable "${variable[1]}" got an invalid value${reason ? `: ${reason}` : ""}.`;
+  }
+  const expected = EXPECTED_TYPE.exec(message);
+  if (expected) return `${expected[1]}.`;
+  const literal = CANNOT_REPRESENT.exec(message);
+  if (literal && literal.index === 0) return `${literal[1]}.`;
+  return message;
+}
+
+/**
+ * Validation errors without the literal values they quote (withoutInputValues): validation
+ * results are answered as they are, without passing through maskError.
+ */
+export function useInputValuesHidden(): Plugin {
+  return {
+    onValidate() {
+      return ({ result }) => {
+        for (const error of result)
+          (error as { message: string }).message = withoutInputValues(error.message);
+      };
+    },
+  };
+}
+
 /**
  * Masked errors stay on: coded domain errors (SentinelError, from this service or the sentinel)
  * become GraphQL errors with their code; anything else is masked as "Unexpected error.".
@@ -72,6 +114,12 @@ export const maskError: NonNullable<
   Exclude<YogaServerOptions<object, object>["maskedErrors"], boolean>
 >["maskError"] = (error, message, isDev) => {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError)) {
+    // Changed in place: Yoga logs the original of any error it gets back as a new object, and
+    // the value must not reach the log either.
+    (error as { message: string }).message = withoutInputValues(error.message);
+    return error;
+  }
   if (original instanceof SentinelError) {
     return createGraphQLError(original.message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,

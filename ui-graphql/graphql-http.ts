@@ -14,7 +14,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { AuthSession } from "./auth/sessions.ts";
 import { cookieFromHeader, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { GraphQLContext, UiServices } from "./context.ts";
-import { maskError } from "./graphql-errors.ts";
+import { maskError, useInputValuesHidden } from "./graphql-errors.ts";
 import { usePageCostLimit } from "./page-cost.ts";
 import { isCrossSiteRequest } from "./request-origin.ts";
 
@@ -137,6 +137,7 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
     },
     plugins: [
       useCsrfPrevention(CSRF_HEADER),
+      useInputValuesHidden(),
       ...armor.protect().plugins,
       usePageCostLimit(QUERY_LIMITS.maxCost),
       ...(config.introspection ? [] : [useNoIntrospection()]),

@@ -11,6 +11,12 @@ import { SENTINEL_TIMEOUT_MS } from "./environment.ts";
 export const SENTINEL_GET_RETRIES = 2;
 const RETRY_DELAY_MS = 150;
 
+/**
+ * How long a login step may take: the sentinel gives Telegram 60 s (the seed's auth timeout)
+ * and answers TELEGRAM_TIMEOUT then, so the UI waits a little longer for that answer.
+ */
+export const TELEGRAM_LOGIN_TIMEOUT_MS = 75_000;
+
 export interface SentinelClientOptions {
   /** e.g. http://127.0.0.1:8080/api */
   baseUrl: string;
@@ -20,6 +26,8 @@ export interface SentinelClientOptions {
   timeoutMs?: number;
   /** Retries of idempotent GETs; SENTINEL_GET_RETRIES by default. */
   getRetries?: number;
+  /** Per Telegram login step (they wait for Telegram); TELEGRAM_LOGIN_TIMEOUT_MS by default. */
+  loginTimeoutMs?: number;
 }
 
 /**
@@ -168,6 +176,20 @@ export const sentinelWebhookDeliverySchema = z.object({
 });
 export type SentinelWebhookDelivery = z.infer<typeof sentinelWebhookDeliverySchema>;
 
+/** The pending Telegram login (GET/POST/DELETE /session/login), as the sentinel sends it. */
+export const telegramLoginSchema = z.object({
+  step: z.enum(["idle", "code", "password", "done"]),
+  phone_masked: z.string().nullable().optional(),
+  code_type: z.string().nullable().optional(),
+  code_length: z.number().int().nullable().optional(),
+  next_type: z.string().nullable().optional(),
+  password_hint: z.string().nullable().optional(),
+  expires_at: isoDate.nullable().optional(),
+  attempts_left: z.number().int().nullable().optional(),
+  user_info: workerUserSchema.nullable().optional(),
+});
+export type SentinelTelegramLogin = z.infer<typeof telegramLoginSchema>;
+
 /** One scoring profile as the sentinel takes it: name, enabled and the definition's fields. */
 export type SentinelProfile = { name: string; enabled: boolean } & Record<string, unknown>;
 
@@ -208,12 +230,14 @@ export class SentinelClient {
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly getRetries: number;
+  private readonly loginTimeoutMs: number;
 
   constructor(options: SentinelClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? SENTINEL_TIMEOUT_MS;
     this.getRetries = options.getRetries ?? SENTINEL_GET_RETRIES;
+    this.loginTimeoutMs = options.loginTimeoutMs ?? TELEGRAM_LOGIN_TIMEOUT_MS;
   }
 
   /** GET /health: true when the sentinel answers. Never throws. */
@@ -362,6 +386,35 @@ export class SentinelClient {
   /** DELETE /session: logs the worker out of Telegram. */
   async deleteSession(): Promise<unknown> {
     return this.send("DELETE", "/session");
+  }
+
+  /** GET /session/login: the pending login (step "idle" when none). */
+  async telegramLogin(): Promise<SentinelTelegramLogin> {
+    return telegramLoginSchema.parse(await this.get("/session/login"));
+  }
+
+  /** POST /session/login: asks Telegram for a login code (replaces a pending login). */
+  async startTelegramLogin(phone: string): Promise<SentinelTelegramLogin> {
+    return this.loginStep("POST", "/session/login", { phone });
+  }
+
+  /** POST /session/login/code: the code Telegram sent; next step "password" (2FA) or "done". */
+  async submitTelegramLoginCode(code: string): Promise<SentinelTelegramLogin> {
+    return this.loginStep("POST", "/session/login/code", { code });
+  }
+
+  /** POST /session/login/password: the account's 2FA password; next step "done". */
+  async submitTelegramLoginPassword(password: string): Promise<SentinelTelegramLogin> {
+    return this.loginStep("POST", "/session/login/password", { password });
+  }
+
+  /** DELETE /session/login: cancels the pending login (step "idle"). */
+  async cancelTelegramLogin(): Promise<SentinelTelegramLogin> {
+    return this.loginStep("DELETE", "/session/login");
+  }
+
+  private async loginStep(method: string, path: string, json?: unknown): Promise<SentinelTelegramLogin> {
+    return telegramLoginSchema.parse(await this.send(method, path, { json, timeoutMs: this.loginTimeoutMs }));
   }
 
   // ---- transport ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import "./health.ts";
 import "./user.ts";
 import "./worker-status.ts";
 import "./session.ts";
+import "./telegram-login.ts";
 import "./alert.ts";
 import "./profile.ts";
 import "./feedback.ts";
