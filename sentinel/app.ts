@@ -43,6 +43,7 @@ import sessionImport from "./plugins/session-import.ts";
 import stats from "./plugins/stats.ts";
 import status from "./plugins/status.ts";
 import telegram, { type GatewayFactory } from "./plugins/telegram.ts";
+import telegramLogin from "./plugins/telegram-login.ts";
 import webhooks, { type WebhookTuning } from "./plugins/webhooks.ts";
 import type { SessionStoreHooks } from "./session/session-store.ts";
 import type { TelegramGateway } from "./telegram/gateway.ts";
@@ -83,6 +84,8 @@ export interface AppOptions {
   webhooks?: WebhookTuning;
   /** An embedder for semantic rules (tests); default: the model in `config.embeddingModelDir`, if any. */
   embedder?: Embedder;
+  /** Telegram login seams for tests: a shorter LOGIN_TTL_MS and Telegram timeout (60 s). */
+  login?: { ttlMs?: number; telegramTimeoutMs?: number };
 }
 
 export default async function sentinelApp(app: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -112,6 +115,11 @@ export default async function sentinelApp(app: FastifyInstance, opts: AppOptions
   await app.register(health);
   await app.register(status, { apiRateLimit: config.settings.apiRateLimit });
   await app.register(sessionImport, { gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs });
+  await app.register(telegramLogin, {
+    config,
+    gatewayStartTimeoutMs: opts.gatewayStartTimeoutMs,
+    ...opts.login,
+  });
   await app.register(ingestion, { config });
   await app.register(chats);
 

@@ -13,6 +13,12 @@ import { describeRedisTarget, type RedisTarget } from "@tgsentinel/contract/redi
 import { sqliteFilePath } from "@tgsentinel/contract/sqlite-uri.ts";
 import { loadConfigFile, type SentinelSettings } from "./config-file.ts";
 import { modelDirectoryProblems } from "./embedding/model-directory.ts";
+import {
+  parseTestDcAddress,
+  parseTestDcPublicKey,
+  TEST_DC_ID,
+  type TestDcPublicKey,
+} from "./login/test-dc.ts";
 import { semanticWithoutModel } from "./scoring/profile.ts";
 
 /** A value that must not be printed: JSON, string conversion and util.inspect all show a placeholder. */
@@ -59,6 +65,18 @@ export interface SentinelConfig {
    * "export:<path to result.json>" (replay a Telegram Desktop export; no account needed).
    */
   telegramSource: { kind: "telegram" } | { kind: "export"; path: string };
+  /**
+   * TG_TEST_DC + TG_TEST_DC_PUBLIC_KEY: logins from the UI go to a local MTProto test DC (a
+   * loopback address only) whose RSA key is trusted for the DH exchange; null (default): Telegram's
+   * production DCs with GramJS's built-in keys.
+   */
+  loginTestDc: {
+    dcId: number;
+    host: string;
+    port: number;
+    keyPath: string;
+    publicKey: TestDcPublicKey;
+  } | null;
   /**
    * SENTINEL_WEBHOOK_KEY: key material for encrypting webhook secrets in sentinel.db (the API
    * token is used when it is not set); null when neither is set.
@@ -111,6 +129,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
 
   const telegram = readTelegramCredentials(reader);
   const telegramSource = readTelegramSource(reader, cwd);
+  const loginTestDc = readLoginTestDc(reader, cwd);
   const redis = readRedisTarget(reader);
 
   const logLevelValue = reader.string("LOG_LEVEL", "info").toLowerCase();
@@ -147,6 +166,7 @@ export function loadEnvironment(env: Env = process.env, options: { cwd?: string 
     api: { host, port, token: tokenValue === undefined ? null : new Secret(tokenValue) },
     telegram,
     telegramSource,
+    loginTestDc,
     webhookKey: webhookKey === undefined ? null : new Secret(webhookKey),
     embeddingModelDir,
     redis,
@@ -244,6 +264,39 @@ function readTelegramSource(reader: EnvReader, cwd: string): SentinelConfig["tel
   return { kind: "export", path: file };
 }
 
+function readLoginTestDc(reader: EnvReader, cwd: string): SentinelConfig["loginTestDc"] {
+  const address = reader.optional("TG_TEST_DC");
+  const keyValue = reader.optional("TG_TEST_DC_PUBLIC_KEY");
+  if (address === undefined) {
+    if (keyValue !== undefined)
+      reader.problem(
+        "TG_TEST_DC_PUBLIC_KEY is set but TG_TEST_DC is not; set both (a local test DC) or neither",
+      );
+    return null;
+  }
+  const target = reader.parse("TG_TEST_DC", address, parseTestDcAddress, null);
+  if (keyValue === undefined) {
+    reader.problem(
+      "TG_TEST_DC is set but TG_TEST_DC_PUBLIC_KEY is not; it must name the test DC's RSA public key (PEM), " +
+        "which GramJS needs for the key exchange (tools/testdc writes it with --public-key-out)",
+    );
+    return null;
+  }
+  const keyPath = path.resolve(cwd, keyValue);
+  let pem: string | null = null;
+  try {
+    pem = fs.readFileSync(keyPath, "utf8");
+  } catch (err) {
+    reader.problem(
+      `TG_TEST_DC_PUBLIC_KEY (${keyPath}) cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  const publicKey =
+    pem === null ? null : reader.parse(`TG_TEST_DC_PUBLIC_KEY (${keyPath})`, pem, parseTestDcPublicKey, null);
+  if (target === null || publicKey === null) return null;
+  return { dcId: TEST_DC_ID, host: target.host, port: target.port, keyPath, publicKey };
+}
+
 /** What a start-up log line may say about the configuration (no secrets, no session content). */
 export function describeConfig(config: SentinelConfig): Record<string, unknown> {
   return {
@@ -255,6 +308,10 @@ export function describeConfig(config: SentinelConfig): Record<string, unknown> 
     telegramCredentials: config.telegram === null ? "not set" : `api id ${config.telegram.apiId}`,
     telegramSource:
       config.telegramSource.kind === "export" ? `export replay of ${config.telegramSource.path}` : "telegram",
+    telegramLogin:
+      config.loginTestDc === null
+        ? "Telegram (production DCs)"
+        : `test DC ${config.loginTestDc.host}:${config.loginTestDc.port} (key ${config.loginTestDc.publicKey.fingerprint})`,
     embeddingModel: config.embeddingModelDir ?? "none (semantic profile rules are refused)",
     redis:
       config.redis === null ? "none (in-memory events and rate limits)" : describeRedisTarget(config.redis),

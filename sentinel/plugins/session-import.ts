@@ -14,12 +14,9 @@ import { type ErrorCode, isErrorCode, ok, SentinelError } from "@tgsentinel/cont
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { SESSION_MAX_BASE64_CHARS, SESSION_MAX_BYTES, sessionTooLarge } from "../session/session-file.ts";
 import { type PreparedImport, prepareSessionImport } from "../session/session-import.ts";
-import { gatewaySessionOf } from "../session/session-store.ts";
 import { UploadSpool } from "../session/upload-spool.ts";
 import { envelopeForError } from "./errors.ts";
-import { publishEvent } from "./events.ts";
-import { DEFAULT_GATEWAY_START_TIMEOUT_MS } from "./session.ts";
-import { startGateway } from "./telegram.ts";
+import { DEFAULT_GATEWAY_START_TIMEOUT_MS, installSession } from "./session.ts";
 
 /** The multipart field that carries the file (the seed's contract). */
 export const SESSION_FILE_FIELD = "session_file";
@@ -105,38 +102,22 @@ export default async function sessionImport(app: FastifyInstance, opts: SessionI
       const store = app.sessionStore;
       await store.exclusive(async () => {
         try {
-          await store.write(prepared.document);
+          await installSession(app, prepared.document, { size, timeoutMs, log: request.log });
         } catch (err) {
-          request.log.error(
-            { error: (err as Error).message, path: store.path },
-            "session could not be written",
-          );
-          await recordAttempt(app, request, {
-            source,
-            size,
-            prepared,
-            outcome: "rejected",
-            errorCode: "STORAGE_ERROR",
-          });
-          throw new SentinelError(
-            "STORAGE_ERROR",
-            "The session could not be written; the previous session is unchanged",
-            {
-              cause: err,
-            },
-          );
+          if (err instanceof SentinelError && err.code === "STORAGE_ERROR")
+            await recordAttempt(app, request, {
+              source,
+              size,
+              prepared,
+              outcome: "rejected",
+              errorCode: "STORAGE_ERROR",
+            });
+          throw err;
         }
         request.log.info(
           { key: prepared.keyFingerprint, dc_id: prepared.dcId, format: prepared.sourceFormat, size },
           "session imported",
         );
-        await startGateway(app.telegram, gatewaySessionOf(prepared.document), timeoutMs, request.log);
-        await publishEvent(app.bus, request.log, "session_updated", {
-          action: "imported",
-          session_path: store.path,
-          size,
-          imported_at: prepared.document.imported_at,
-        });
       });
       await recordAttempt(app, request, { source, size, prepared, outcome: "imported", errorCode: null });
       const data: SessionImportData = {

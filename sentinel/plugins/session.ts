@@ -3,10 +3,15 @@
  * the gateway from the stored session; `DELETE /api/session` logs out (stops the gateway, removes
  * the session and its backup, publishes session_updated and worker_status).
  */
-import { ok } from "@tgsentinel/contract/envelope.ts";
-import type { FastifyPluginAsync } from "fastify";
+import { ok, SentinelError } from "@tgsentinel/contract/envelope.ts";
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { gatewaySessionOf, SessionStore, type SessionStoreHooks } from "../session/session-store.ts";
+import {
+  gatewaySessionOf,
+  SessionStore,
+  type SessionStoreHooks,
+  type StoredSession,
+} from "../session/session-store.ts";
 import { publishEvent } from "./events.ts";
 import { startGateway } from "./telegram.ts";
 
@@ -26,6 +31,37 @@ export interface SessionOptions {
 }
 
 export const DEFAULT_GATEWAY_START_TIMEOUT_MS = 10_000;
+
+/**
+ * What an import and a login from the UI do with a new session: store it (atomic 0660 write, the
+ * previous one kept as the backup until then), restart the gateway with it (waiting at most
+ * `timeoutMs`) and publish `session_updated` (action "imported"). Run it inside
+ * `app.sessionStore.exclusive`. A failed write throws STORAGE_ERROR and changes nothing.
+ */
+export async function installSession(
+  app: FastifyInstance,
+  document: StoredSession,
+  options: { size: number; timeoutMs: number; log: FastifyBaseLogger },
+): Promise<void> {
+  const store = app.sessionStore;
+  try {
+    await store.write(document);
+  } catch (err) {
+    options.log.error({ error: (err as Error).message, path: store.path }, "session could not be written");
+    throw new SentinelError(
+      "STORAGE_ERROR",
+      "The session could not be written; the previous session is unchanged",
+      { cause: err },
+    );
+  }
+  await startGateway(app.telegram, gatewaySessionOf(document), options.timeoutMs, options.log);
+  await publishEvent(app.bus, options.log, "session_updated", {
+    action: "imported",
+    session_path: store.path,
+    size: options.size,
+    imported_at: document.imported_at,
+  });
+}
 
 const session: FastifyPluginAsync<SessionOptions> = async (app, opts) => {
   const store = new SessionStore(opts.sessionPath, opts.storeHooks);

@@ -31,7 +31,8 @@ export interface StoredSession {
   dc_id: number;
   server_address: string;
   port: number;
-  source_format: SessionSourceFormat;
+  /** The uploaded file's format, or "login" for a session made by logging in from the UI. */
+  source_format: SessionSourceFormat | "login";
   imported_at: string;
   /** First 8 hex digits of sha256(auth key): tells two keys apart without revealing either. */
   key_fingerprint: string;
