@@ -30,6 +30,36 @@ export type ProfilePatch = {
   name?: string | null | undefined;
 };
 
+/** How Telegram delivers a login code */
+export type TelegramLoginCodeType =
+  /** In a Telegram app where the account is logged in */
+  | 'APP'
+  /** Read out in a phone call */
+  | 'CALL'
+  /** By email to the account's login email address */
+  | 'EMAIL'
+  /** The calling number of a call that is hung up at once */
+  | 'FLASH_CALL'
+  /** To the account's anonymous number on fragment.com */
+  | 'FRAGMENT'
+  /** The last digits of the number of a missed call */
+  | 'MISSED_CALL'
+  /** A way this UI does not know */
+  | 'OTHER'
+  /** By SMS */
+  | 'SMS';
+
+/** Where a login to Telegram from the UI stands */
+export type TelegramLoginStep =
+  /** Telegram sent a login code: submit it */
+  | 'CODE'
+  /** Logged in; the session is stored and the worker connects with it */
+  | 'DONE'
+  /** No login is pending */
+  | 'IDLE'
+  /** The account has a 2FA password: submit it */
+  | 'PASSWORD';
+
 export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
 
 export type AlertsQueryVariables = Exact<{
@@ -263,6 +293,39 @@ export type SystemStatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type SystemStatsQuery = { stats: { delivery: { mode: string, peer: string | null, alsoDigest: boolean, sent: number, queued: number, dropped: number, failed: number, lastSentAt: string | null, lastError: string | null } | null, webhooks: { count: number, delivered: number, failed: number, pending: number, failedStored: number, recentFailures: Array<{ id: number, webhook: string, profile: string, alertId: number, attempts: number, responseStatus: number | null, lastError: string | null, finishedAt: string | null }> } | null, retention: { enabled: boolean, messagesDays: number | null, alertedMessagesDays: number | null, deletedMessagesTotal: number, lastPurgeAt: string | null, lastPurgeMessages: number | null, nextPurgeAt: string | null, lastError: string | null } | null } };
 
+export type TelegramLoginFieldsFragment = { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null };
+
+export type TelegramLoginQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TelegramLoginQuery = { telegramLogin: { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null } };
+
+export type StartTelegramLoginMutationVariables = Exact<{
+  phone: string;
+}>;
+
+
+export type StartTelegramLoginMutation = { startTelegramLogin: { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null } };
+
+export type SubmitTelegramLoginCodeMutationVariables = Exact<{
+  code: string;
+}>;
+
+
+export type SubmitTelegramLoginCodeMutation = { submitTelegramLoginCode: { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null } };
+
+export type SubmitTelegramLoginPasswordMutationVariables = Exact<{
+  password: string;
+}>;
+
+
+export type SubmitTelegramLoginPasswordMutation = { submitTelegramLoginPassword: { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null } };
+
+export type CancelTelegramLoginMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CancelTelegramLoginMutation = { cancelTelegramLogin: { step: TelegramLoginStep, phoneMasked: string | null, codeType: TelegramLoginCodeType | null, codeLength: number | null, nextType: TelegramLoginCodeType | null, passwordHint: string | null, expiresAt: string | null, attemptsLeft: number | null, user: { id: string, username: string | null, firstName: string | null } | null } };
+
 export type WorkerStatusFieldsFragment = { authorized: boolean, connected: boolean, lastSync: string | null, lastError: string | null, sentinelReachable: boolean, sessionPresent: boolean | null, sessionImportedAt: string | null, observedAt: string, user: { id: string, username: string | null, firstName: string | null } | null, rateLimit: { active: boolean, floodWaitSeconds: number, floodWaitUntil: string | null } };
 
 export type WorkerStatusQueryVariables = Exact<{ [key: string]: never; }>;
@@ -376,6 +439,23 @@ export const ProfileFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ProfileFields"}) as unknown as TypedDocumentString<ProfileFieldsFragment, unknown>;
+export const TelegramLoginFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}
+    `, {"fragmentName":"TelegramLoginFields"}) as unknown as TypedDocumentString<TelegramLoginFieldsFragment, unknown>;
 export const WorkerStatusFieldsFragmentDoc = new TypedDocumentString(`
     fragment WorkerStatusFields on WorkerStatus {
   authorized
@@ -1017,6 +1097,111 @@ export const SystemStatsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SystemStatsQuery, SystemStatsQueryVariables>;
+export const TelegramLoginDocument = new TypedDocumentString(`
+    query TelegramLogin {
+  telegramLogin {
+    ...TelegramLoginFields
+  }
+}
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}`) as unknown as TypedDocumentString<TelegramLoginQuery, TelegramLoginQueryVariables>;
+export const StartTelegramLoginDocument = new TypedDocumentString(`
+    mutation StartTelegramLogin($phone: String!) {
+  startTelegramLogin(phone: $phone) {
+    ...TelegramLoginFields
+  }
+}
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}`) as unknown as TypedDocumentString<StartTelegramLoginMutation, StartTelegramLoginMutationVariables>;
+export const SubmitTelegramLoginCodeDocument = new TypedDocumentString(`
+    mutation SubmitTelegramLoginCode($code: String!) {
+  submitTelegramLoginCode(code: $code) {
+    ...TelegramLoginFields
+  }
+}
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}`) as unknown as TypedDocumentString<SubmitTelegramLoginCodeMutation, SubmitTelegramLoginCodeMutationVariables>;
+export const SubmitTelegramLoginPasswordDocument = new TypedDocumentString(`
+    mutation SubmitTelegramLoginPassword($password: String!) {
+  submitTelegramLoginPassword(password: $password) {
+    ...TelegramLoginFields
+  }
+}
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}`) as unknown as TypedDocumentString<SubmitTelegramLoginPasswordMutation, SubmitTelegramLoginPasswordMutationVariables>;
+export const CancelTelegramLoginDocument = new TypedDocumentString(`
+    mutation CancelTelegramLogin {
+  cancelTelegramLogin {
+    ...TelegramLoginFields
+  }
+}
+    fragment TelegramLoginFields on TelegramLogin {
+  step
+  phoneMasked
+  codeType
+  codeLength
+  nextType
+  passwordHint
+  expiresAt
+  attemptsLeft
+  user {
+    id
+    username
+    firstName
+  }
+}`) as unknown as TypedDocumentString<CancelTelegramLoginMutation, CancelTelegramLoginMutationVariables>;
 export const WorkerStatusDocument = new TypedDocumentString(`
     query WorkerStatus {
   workerStatus {
