@@ -13,9 +13,10 @@ const RETRY_DELAY_MS = 150;
 
 /**
  * How long a login step may take: the sentinel gives Telegram 60 s (the seed's auth timeout)
- * and answers TELEGRAM_TIMEOUT then, so the UI waits a little longer for that answer.
+ * and answers TELEGRAM_TIMEOUT then, plus up to 10 s for the worker to start with a finished
+ * login's session; the UI waits a little longer than both for that answer.
  */
-export const TELEGRAM_LOGIN_TIMEOUT_MS = 75_000;
+export const TELEGRAM_LOGIN_TIMEOUT_MS = 80_000;
 
 export interface SentinelClientOptions {
   /** e.g. http://127.0.0.1:8080/api */

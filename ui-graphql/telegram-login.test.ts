@@ -78,7 +78,7 @@ describe("loginErrorOf", () => {
       loginErrorOf({
         code: "TELEGRAM_FLOOD_WAIT",
         message: "FLOOD_WAIT_300",
-        details: { retry_after_s: 300 },
+        details: { retry_after_s: 300, step: "code", attempts_left: 5 },
       }),
     ).toEqual({
       code: "TELEGRAM_FLOOD_WAIT",
@@ -121,9 +121,9 @@ describe("loginErrorOf", () => {
     ).toBe("The sentinel is not reachable");
   });
 
-  it("writes waits in seconds, minutes and hours", () => {
-    expect(waitText(0.2)).toBe("1 s");
-    expect(waitText(59)).toBe("59 s");
+  it("writes waits in whole minutes and hours, rounded up", () => {
+    expect(waitText(0.2)).toBe("1 min");
+    expect(waitText(60)).toBe("1 min");
     expect(waitText(61)).toBe("2 min");
     expect(waitText(3600)).toBe("1 h");
     expect(waitText(3600 + 61)).toBe("1 h 2 min");
@@ -151,6 +151,63 @@ beforeAll(async () => {
 afterAll(async () => {
   await ui?.close();
   await sentinel?.close();
+});
+
+const STATE =
+  "{ step phoneMasked codeType codeLength nextType passwordHint expiresAt attemptsLeft user { id } }";
+
+describe("relayed to the real sentinel", () => {
+  it("reads an idle login and cancels nothing", async () => {
+    const idle = {
+      step: "IDLE",
+      phoneMasked: null,
+      codeType: null,
+      codeLength: null,
+      nextType: null,
+      passwordHint: null,
+      expiresAt: null,
+      attemptsLeft: null,
+      user: null,
+    };
+    const read = await gql(ui.url, `{ telegramLogin ${STATE} }`, {}, cookie);
+    expect(read.errors).toBeUndefined();
+    expect(read.data).toEqual({ telegramLogin: idle });
+    const cancel = await gql(ui.url, `mutation { cancelTelegramLogin ${STATE} }`, {}, cookie);
+    expect(cancel.data).toEqual({ cancelTelegramLogin: idle });
+  });
+
+  it("passes the sentinel's TELEGRAM_NOT_CONFIGURED through with a safe message, audited with the phone masked", async () => {
+    const result = await gql(ui.url, START, { phone: "+15550001" }, cookie);
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^The sentinel has no Telegram API credentials/),
+      extensions: { code: "TELEGRAM_NOT_CONFIGURED" },
+    });
+    const audit = await ui.ui.services.db.auditEntry.findFirst({
+      where: { action: "startTelegramLogin" },
+      orderBy: { id: "desc" },
+    });
+    expect(audit).toMatchObject({
+      actor: "admin",
+      target: "phone:+15••••01",
+      outcome: "error",
+      detail: "TELEGRAM_NOT_CONFIGURED",
+    });
+  });
+
+  it("passes LOGIN_STEP_MISMATCH through when no login is pending", async () => {
+    for (const [query, variables] of [
+      [CODE, { code: "12345" }],
+      [PASSWORD, { password: "secret-pw" }],
+    ] as const) {
+      const result = await gql(ui.url, query, variables, cookie);
+      expect(result.errors?.[0]?.extensions).toEqual({ code: "LOGIN_STEP_MISMATCH" });
+      expect(result.errors?.[0]?.message).toMatch(/^This login is not waiting for that step/);
+    }
+    const audit = await ui.ui.services.db.auditEntry.findFirst({
+      where: { action: "submitTelegramLoginPassword", detail: "LOGIN_STEP_MISMATCH" },
+    });
+    expect(audit).toMatchObject({ target: "telegram-login", outcome: "error" });
+  });
 });
 
 describe("the login fields through GraphQL", () => {

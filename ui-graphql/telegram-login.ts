@@ -88,14 +88,13 @@ export function maskPhone(phone: string): string {
   return `${plus}${digits.slice(0, 2)}${"•".repeat(digits.length - 4)}${digits.slice(-2)}`;
 }
 
-/** "in 5 min", "in 45 s", "in 2 h 5 min": how long a flood wait has left. */
+/** "1 min", "5 min", "2 h 5 min": how long a flood wait has left, rounded up to whole minutes. */
 export function waitText(seconds: number): string {
-  const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.ceil(s / 60)} min`;
-  const h = Math.floor(s / 3600);
-  const m = Math.ceil((s % 3600) / 60);
-  return m === 0 || m === 60 ? `${m === 60 ? h + 1 : h} h` : `${h} h ${m} min`;
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 /** Sentinel error codes of the login routes, with what the user is told (never the value sent). */
@@ -115,6 +114,8 @@ const LOGIN_ERROR_MESSAGES: Record<string, string> = {
   TELEGRAM_UNAVAILABLE: "Telegram cannot be reached right now. Try again in a moment.",
   TELEGRAM_TIMEOUT: "Telegram did not answer in time. Try again.",
 };
+
+const WRONG_ANSWERS = new Set(["LOGIN_CODE_INVALID", "LOGIN_PASSWORD_INVALID"]);
 
 export interface LoginErrorInput {
   /** The sentinel's code (or the UI's own, e.g. SENTINEL_UNAVAILABLE). */
@@ -147,8 +148,9 @@ export function loginErrorOf(err: LoginErrorInput, secrets: readonly string[] = 
   const extensions: LoginErrorOutput["extensions"] = {};
   const retry = numberIn(err.details, "retry_after_s", "retryAfterSeconds");
   if (retry !== undefined) extensions.retryAfterSeconds = retry;
+  // The sentinel sends the state after every failure; attempts matter only after a wrong answer.
   const attempts = numberIn(err.details, "attempts_left", "attemptsLeft");
-  if (attempts !== undefined) extensions.attemptsLeft = attempts;
+  if (attempts !== undefined && WRONG_ANSWERS.has(err.code)) extensions.attemptsLeft = attempts;
 
   const leaks = (text: string) => secrets.some((secret) => secret.length > 0 && text.includes(secret));
   const fields = fieldProblemsOf(err.details);

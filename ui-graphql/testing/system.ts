@@ -34,6 +34,11 @@ export const SENTINEL_ROUTES_USED = [
   { method: "POST", url: "/api/profiles/test" },
   { method: "GET", url: "/api/digests" },
   { method: "POST", url: "/api/digests/run" },
+  { method: "GET", url: "/api/session/login" },
+  { method: "POST", url: "/api/session/login" },
+  { method: "POST", url: "/api/session/login/code" },
+  { method: "POST", url: "/api/session/login/password" },
+  { method: "DELETE", url: "/api/session/login" },
 ] as const;
 
 export function redisUrl(): string {
@@ -67,6 +72,8 @@ export async function startSentinel(options: {
   /** Restart on the same port and data directory as an earlier instance. */
   port?: number;
   dir?: string;
+  /** Extra environment (e.g. TG_API_ID/TG_API_HASH, TG_TEST_DC); wins over the defaults. */
+  env?: Record<string, string>;
 }): Promise<TestSentinel> {
   const dir = options.dir ?? tempDir("ui-test-sentinel-");
   const configPath = path.join(dir, "tgsentinel.yml");
@@ -79,6 +86,7 @@ export async function startSentinel(options: {
       REDIS_URL: redisUrl(),
       REDIS_KEY_PREFIX: options.prefix,
       LOG_LEVEL: "silent",
+      ...options.env,
     },
     { cwd: dir },
   );
