@@ -114,6 +114,7 @@ export async function buildApp(options: BuildUiAppOptions): Promise<UiApp> {
   const worker = new WorkerStatusTracker(sentinel);
   const alerts = new AlertCache(db, sentinel, {
     onNew: (fresh) => {
+      pubsub.publish("alertsAdded", fresh);
       for (const alert of fresh) pubsub.publish("alertAdded", alert);
     },
     onUpdated: (updated) => {

@@ -8,15 +8,21 @@ import {
   NoSchemaIntrospectionCustomRule,
 } from "graphql";
 import { processRequest } from "graphql-upload-minimal";
-import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { AuthSession } from "./auth/sessions.ts";
 import { cookieFromHeader, SESSION_COOKIE } from "./auth/sessions.ts";
 import type { GraphQLContext, UiServices } from "./context.ts";
 import { maskError, useInputValuesHidden } from "./graphql-errors.ts";
+import { serveGraphQLWs } from "./graphql-ws-server.ts";
 import { usePageCostLimit } from "./page-cost.ts";
 import { isCrossSiteRequest } from "./request-origin.ts";
+import {
+  SharedSubscriptions,
+  SUBSCRIBER_BUFFER_LIMIT_BYTES,
+  type SubscriptionOutcome,
+  sharingKey,
+} from "./shared-subscriptions.ts";
 
 /** The header a non-JSON GraphQL request (multipart uploads, GET queries) must carry. */
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
@@ -37,6 +43,12 @@ export const QUERY_LIMITS = {
 const EnvelopArmor =
   armorModule.EnvelopArmor ??
   (armorModule as unknown as { default: typeof armorModule }).default.EnvelopArmor;
+
+/**
+ * How the server closes the socket of a subscriber that fell SUBSCRIBER_BUFFER_LIMIT_BYTES
+ * behind: 1013 "Try Again Later", which graphql-ws clients retry (the web UI then reloads).
+ */
+export const SLOW_SUBSCRIBER_CLOSE = { code: 1013, reason: "Too far behind: reconnect" } as const;
 
 /** What the HTTP route or the WebSocket hands to Yoga as the server context. */
 interface ServerContext {
@@ -231,8 +243,9 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
   };
   app.server.on("upgrade", onUpgrade);
 
+  const shared = new SharedSubscriptions();
   type WsExtra = { session?: AuthSession; token?: string };
-  const disposable = useServer<Record<string, unknown>, WsExtra>(
+  const disposable = serveGraphQLWs<WsExtra>(
     {
       isProd: config.production,
       onConnect: async (ctx) => {
@@ -284,15 +297,33 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
           document,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, share: { key: sharingKey(payload), socket: ctx.extra.socket } },
         } satisfies ExecutionArgs;
       },
       execute: (args) =>
         (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) =>
-        (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      // Subscribers of the same operation share one stream and one execution per event
+      // (shared-subscriptions.ts); the operation's own subscribe starts the stream.
+      subscribe: (args) => {
+        const { subscribe, share } = args.rootValue as {
+          subscribe: (a: ExecutionArgs) => Promise<SubscriptionOutcome> | SubscriptionOutcome;
+          share: { key: string; socket: WebSocket };
+        };
+        return shared.subscribe(
+          share.key,
+          () => subscribe(args),
+          (reason) => {
+            log.warn(
+              { reason, limitBytes: SUBSCRIBER_BUFFER_LIMIT_BYTES },
+              "closed the socket of a subscriber that fell behind",
+            );
+            share.socket.close(SLOW_SUBSCRIBER_CLOSE.code, SLOW_SUBSCRIBER_CLOSE.reason);
+          },
+        ) as never;
+      },
     },
     wss,
+    log,
   );
 
   // preClose, not onClose: the HTTP server waits for open sockets before onClose hooks run,
@@ -306,7 +337,7 @@ export async function registerGraphQL(app: FastifyInstance, { schema, services }
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 
-  return { yoga, wss };
+  return { yoga, wss, shared };
 }
 
 /**
