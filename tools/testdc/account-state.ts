@@ -15,6 +15,8 @@ export interface UserRecord {
   firstName: string;
   lastName?: string | undefined;
   username?: string | undefined;
+  /** Only for the DC's accounts (digits); shown to the account itself, as Telegram does. */
+  phone?: string | undefined;
 }
 
 export interface ChatRecord {
@@ -36,7 +38,9 @@ export interface StoredMessage {
   peer: PeerRef;
   /** Absent for broadcast-channel posts, which come from the channel itself. */
   fromId?: number | undefined;
+  /** Sent by one of the DC's accounts (messages.sendMessage); `sentBy` says which. */
   out: boolean;
+  sentBy?: number | undefined;
   post: boolean;
   postAuthor?: string | undefined;
   text: string;
@@ -111,14 +115,16 @@ export function peerKey(peer: PeerRef): string {
 }
 
 /**
- * Everything the test DC knows about the one account it serves: the account's own user, the users
- * and chats seen so far, the messages of each chat, and the update sequences (pts). Pure data: no
- * sockets and no TL. Message ids follow Telegram: private chats and basic groups share the
- * account's id sequence, every channel (and supergroup) has its own; the same holds for pts.
+ * Everything the test DC knows: its accounts' users (`self` is the default account), the users
+ * and chats seen so far, the messages of each chat, and the update sequences (pts). Every account
+ * of the DC sees this one message world. Pure data: no sockets and no TL. Message ids follow
+ * Telegram: private chats and basic groups share the common id sequence, every channel (and
+ * supergroup) has its own; the same holds for pts.
  */
 export class AccountState {
   readonly self: UserRecord;
   private readonly users = new Map<number, UserRecord>();
+  private readonly accountIds = new Set<number>();
   private readonly chats = new Map<string, ChatRecord>();
   private readonly messages = new Map<string, StoredMessage[]>();
   private readonly accountEvents: PtsEvent[] = [];
@@ -129,16 +135,47 @@ export class AccountState {
   private order = 0;
 
   constructor(
-    self: { id: number; username?: string | undefined; firstName: string },
+    self: { id: number; username?: string | undefined; firstName: string; phone?: string | undefined },
     readonly now = () => Date.now(),
   ) {
-    this.self = {
-      id: self.id,
+    this.self = this.addAccountUser(self);
+  }
+
+  /** Registers the user of one of the DC's accounts; its id must be new to the DC. */
+  addAccountUser(input: {
+    id: number;
+    username?: string | undefined;
+    firstName: string;
+    phone?: string | undefined;
+  }): UserRecord {
+    if (!Number.isSafeInteger(input.id) || input.id <= 0)
+      throw new AccountStateError("USER_ID_INVALID", "an account's user id must be a positive integer");
+    if (this.users.has(input.id))
+      throw new AccountStateError("USER_ID_OCCUPIED", `user id ${input.id} is already known to the DC`);
+    if (input.username && this.byUsername(input.username))
+      throw new AccountStateError("USERNAME_OCCUPIED", `username ${input.username} is taken`);
+    const user: UserRecord = {
+      id: input.id,
       accessHash: randomAccessHash(),
-      firstName: self.firstName,
-      username: self.username,
+      firstName: input.firstName,
+      username: input.username,
+      phone: input.phone,
     };
-    this.users.set(self.id, this.self);
+    this.users.set(user.id, user);
+    this.accountIds.add(user.id);
+    return user;
+  }
+
+  /** True for the user ids of the DC's accounts. */
+  isAccount(id: number): boolean {
+    return this.accountIds.has(id);
+  }
+
+  /** A free user id for a new account, from `from` upwards. */
+  freeUserId(from: number): number {
+    let id = from;
+    while (this.users.has(id)) id++;
+    return id;
   }
 
   private unixNow(): number {
@@ -301,8 +338,11 @@ export class AccountState {
     const chats: ChatRecord[] = [];
     let peer: PeerRef;
     if (input.chat.type === "user") {
-      if (input.chat.id === this.self.id)
-        throw new AccountStateError("PEER_ID_INVALID", "use sendMessage to write to yourself");
+      if (this.accountIds.has(input.chat.id))
+        throw new AccountStateError(
+          "PEER_ID_INVALID",
+          "chat.id is one of the DC's accounts: use sendMessage to write to yourself",
+        );
       const partner =
         input.chat.id === sender?.id
           ? sender
@@ -332,17 +372,17 @@ export class AccountState {
     return { event, users, chats };
   }
 
-  /** Stores a message the account itself sends (messages.sendMessage). */
-  send(peer: PeerRef, text: string): StoreChange {
+  /** Stores a message one of the DC's accounts sends (messages.sendMessage); `from` is the default account's user unless given. */
+  send(peer: PeerRef, text: string, from: UserRecord = this.self): StoreChange {
     const entity = this.entityOf(peer);
     const chats = entity.type === "chat" ? [entity.chat] : [];
-    const users =
-      entity.type === "user" && entity.user !== this.self ? [entity.user, this.self] : [this.self];
+    const users = entity.type === "user" && entity.user !== from ? [entity.user, from] : [from];
     const broadcast = entity.type === "chat" && entity.chat.broadcast;
     if (!this.messages.has(peerKey(peer))) this.messages.set(peerKey(peer), []);
     const event = this.append(peer, {
-      fromId: broadcast ? undefined : this.self.id,
+      fromId: broadcast ? undefined : from.id,
       out: true,
+      sentBy: from.id,
       post: broadcast,
       text,
       date: this.unixNow(),

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { PushMessageInput, TestDc } from "./server.ts";
+import { normalisePhone } from "./phone-login.ts";
+import type { PushMessageInput, TestDc, TestDcAccount } from "./server.ts";
 import { TestDcInputError } from "./server.ts";
 
 /** The control HTTP server of a test DC. */
@@ -102,10 +103,57 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
-type Route = (body: unknown) => unknown;
+/** Validates a `POST /accounts` body (`{phone, id?, username?, first_name, password?, hint?}`). */
+export function parseAccount(body: unknown): TestDcAccount {
+  if (!isObject(body)) bad("BAD_REQUEST", "body must be a JSON object");
+  if (typeof body.phone !== "string") bad("BAD_REQUEST", "phone must be a string like +15550001");
+  const id = body.id === undefined || body.id === null ? undefined : positiveId(body.id, "id");
+  const username = optionalString(body.username, "username");
+  const password = optionalString(body.password, "password");
+  const hint = optionalString(body.hint, "hint");
+  return {
+    phone: body.phone,
+    user: {
+      ...(id !== undefined ? { id } : {}),
+      ...(username !== undefined ? { username } : {}),
+      firstName: text(body.first_name, "first_name"),
+    },
+    ...(password !== undefined ? { password } : {}),
+    ...(hint !== undefined ? { hint } : {}),
+  };
+}
+
+type Route = (body: unknown, query: URLSearchParams) => unknown;
 
 function routes(dc: TestDc): Record<string, Route> {
   return {
+    "GET /login-codes": (_body, query) => {
+      const raw = query.get("phone");
+      if (!raw) bad("BAD_REQUEST", "the phone query parameter is required, e.g. ?phone=%2B15550001");
+      // An unescaped "+" arrives as a space, which normalisePhone drops like any other separator.
+      const phone = normalisePhone(raw);
+      if (!phone) bad("PHONE_NUMBER_INVALID", "phone must be 5 to 15 digits, e.g. %2B15550001");
+      const sent = dc.lastLoginCode(phone);
+      if (!sent)
+        throw new TestDcInputError("LOGIN_CODE_NOT_FOUND", `no login code was sent to +${phone}`, 404);
+      return {
+        phone: sent.phone,
+        code: sent.code,
+        sent_at: sent.sentAt.toISOString(),
+        expires_at: sent.expiresAt.toISOString(),
+      };
+    },
+    "POST /accounts": async (body) => {
+      const account = await dc.addAccount(parseAccount(body));
+      return {
+        phone: account.phone,
+        id: account.id,
+        ...(account.username ? { username: account.username } : {}),
+        first_name: account.firstName,
+        has_password: account.hasPassword,
+        ...(account.hint !== undefined ? { hint: account.hint } : {}),
+      };
+    },
     "POST /messages": (body) => dc.pushMessage(parsePushMessage(body)),
     "POST /edit": (body) => {
       if (!isObject(body)) bad("BAD_REQUEST", "body must be a JSON object");
@@ -139,13 +187,15 @@ function routes(dc: TestDc): Record<string, Route> {
 
 /**
  * The control API: test code (or curl) drives the DC through it. Loopback only; JSON in and out;
- * bad requests get `400 {"error":{"code","message"}}`.
+ * bad requests get `400 {"error":{"code","message"}}` (404 for a login code never sent, 409 for
+ * an account that clashes with another).
  */
 export function startControlServer(dc: TestDc, port: number, host: string): Promise<ControlServer> {
   const table = routes(dc);
   const paths = new Set(Object.keys(table).map((key) => key.split(" ")[1]));
   const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
+    const url = new URL(req.url ?? "/", "http://control.invalid");
+    const path = url.pathname;
     const route = table[`${req.method} ${path}`];
     if (!route) {
       const known = paths.has(path);
@@ -159,10 +209,10 @@ export function startControlServer(dc: TestDc, port: number, host: string): Prom
     }
     (async () => {
       const body = req.method === "POST" ? await readJson(req) : undefined;
-      send(res, 200, route(body));
+      send(res, 200, await route(body, url.searchParams));
     })().catch((error: unknown) => {
       if (error instanceof TestDcInputError) {
-        send(res, error.code === "BODY_TOO_LARGE" ? 413 : 400, {
+        send(res, error.code === "BODY_TOO_LARGE" ? 413 : error.status, {
           error: { code: error.code, message: error.message },
         });
         return;

@@ -51,6 +51,11 @@ export class MessageCipher {
     return new MessageCipher(key, readBufferFromBigInt(authKey.keyId!, 8));
   }
 
+  /** auth_key_id as hex (an identifier of the key, not key material). */
+  get keyIdHex(): string {
+    return this.keyId.toString("hex");
+  }
+
   /** True when the packet's auth_key_id names this key. */
   ownsPacket(packet: Buffer): boolean {
     return packet.length >= 8 && packet.subarray(0, 8).equals(this.keyId);

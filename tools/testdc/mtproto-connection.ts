@@ -6,7 +6,9 @@ import { BinaryReader } from "telegram/extensions/BinaryReader.js";
 import { returnBigInt } from "telegram/Helpers.js";
 import { GZIPPacked, MessageContainer } from "telegram/tl/core/index.js";
 import { serializeBytes } from "telegram/tl/generationHelpers.js";
-import { CipherError, type Long, type MessageCipher } from "./message-cipher.ts";
+import { AuthKeyExchange, HandshakeError } from "./auth-key-exchange.ts";
+import { type AuthKeyEntry, AuthKeyLimitError } from "./auth-keys.ts";
+import type { Long, MessageCipher } from "./message-cipher.ts";
 import { RpcFailure, type RpcResult } from "./rpc-methods.ts";
 import type { ServerSalts } from "./server-salts.ts";
 import { ServerTransport, type TransportKind } from "./transport.ts";
@@ -22,12 +24,23 @@ const GZIP_THRESHOLD = 512;
 /** msg_ids more than 300 s old or 30 s ahead are refused (bad_msg_notification 16/17). */
 const MSG_ID_PAST_SECONDS = 300;
 const MSG_ID_FUTURE_SECONDS = 30;
-/** A transport-level error code the client reads as "auth key unknown to the server". */
+/**
+ * A transport-level error code the client reads as "auth key unknown to the server"; Telegram also
+ * answers it to a key exchange it refuses, then closes the connection.
+ */
 const TRANSPORT_AUTH_KEY_NOT_FOUND = -404;
+/** Unencrypted messages: auth_key_id (0), message_id, message_data_length, then the data. */
+const PLAIN_HEADER = 20;
 
 /** What a connection needs from the DC it belongs to. */
 export interface ConnectionHost {
-  readonly cipher: MessageCipher;
+  /** The DC's auth key named by a packet's auth_key_id, if it knows it. */
+  findKey(packet: Buffer): AuthKeyEntry | undefined;
+  /**
+   * One step of the DH key exchange (an unencrypted message's TL object). Resolves to the answer;
+   * rejects when the step is refused (the connection then answers -404 and closes).
+   */
+  exchangeKey(request: unknown): Promise<{ getBytes(): Buffer }>;
   readonly salts: ServerSalts;
   /** Runs one API request (possibly wrapped) for this connection; throws RpcFailure for rpc_error. */
   invoke(request: Api.AnyRequest, connection: MtprotoConnection): RpcResult;
@@ -35,8 +48,8 @@ export interface ConnectionHost {
   answerDelayMs(): number;
   /** Service messages and acks that arrive (for the state report). */
   countServiceMessage(name: string): void;
-  /** Registers a client session id; true the first time the DC sees it (new_session_created). */
-  registerSession(sessionId: bigint): boolean;
+  /** Registers a client session id of a key; true the first time the DC sees it (new_session_created). */
+  registerSession(key: AuthKeyEntry, sessionId: bigint): boolean;
   connectionClosed(connection: MtprotoConnection): void;
   /** Something unexpected went wrong while handling a client message (never a secret). */
   reportError(error: unknown): void;
@@ -93,14 +106,16 @@ function asBigint(value: Long): bigint {
 let nextConnectionId = 1;
 
 /**
- * One client TCP connection speaking MTProto 2.0 with the DC's auth key: transport framing,
- * decryption and checks of each message (salt, msg_id, seq_no), service messages (ping, acks,
- * containers, gzip, future salts), and encrypted answers, batched into containers when several
- * are ready at once.
+ * One client TCP connection speaking MTProto 2.0: transport framing, the unencrypted DH key
+ * exchange, decryption with one of the DC's auth keys and checks of each message (salt, msg_id,
+ * seq_no), service messages (ping, acks, containers, gzip, future salts), and encrypted answers,
+ * batched into containers when several are ready at once.
  */
 export class MtprotoConnection {
   readonly id = nextConnectionId++;
   private readonly transport = new ServerTransport();
+  /** The auth key the client encrypts with (the last one seen on this connection). */
+  key: AuthKeyEntry | undefined;
   /** The client's current session id (it changes when GramJS resets its state). */
   private sessionId: bigint | undefined;
   private readonly seenMsgIds = new Set<bigint>();
@@ -174,15 +189,33 @@ export class MtprotoConnection {
     }
   }
 
+  /** Transport error -404 and close: an unknown auth key, or a refused key exchange. */
+  private refuse(): void {
+    if (this.closed) return;
+    this.socket.write(this.transport.frame(int32(TRANSPORT_AUTH_KEY_NOT_FOUND)));
+    this.close();
+  }
+
   private async onPacket(packet: Buffer): Promise<void> {
+    if (packet.length >= 8 && packet.readBigUInt64LE(0) === 0n) {
+      await this.onPlainPacket(packet);
+      return;
+    }
+    const key = this.host.findKey(packet);
+    if (!key) {
+      this.refuse();
+      return;
+    }
+    if (key !== this.key) {
+      // A client that switches keys starts over: nothing queued for the old key goes out.
+      this.key = key;
+      this.sessionId = undefined;
+      this.queue = [];
+    }
     let message: ReturnType<MessageCipher["decryptClientMessage"]>;
     try {
-      message = this.host.cipher.decryptClientMessage(packet);
-    } catch (error) {
-      if (error instanceof CipherError && error.code === "UNKNOWN_AUTH_KEY") {
-        // No DH key exchange here: a client without our key is told the key is unknown.
-        this.socket.write(this.transport.frame(int32(TRANSPORT_AUTH_KEY_NOT_FOUND)));
-      }
+      message = key.cipher.decryptClientMessage(packet);
+    } catch {
       this.close();
       return;
     }
@@ -205,7 +238,7 @@ export class MtprotoConnection {
       return;
     }
     if (this.seenMsgIds.has(msgId)) return; // a duplicate: Telegram ignores it
-    if (this.host.registerSession(this.sessionId!)) {
+    if (this.host.registerSession(key, this.sessionId!)) {
       const created = new Api.NewSessionCreated({
         firstMsgId: message.msgId,
         uniqueId: toLong(randomBytes(8).readBigInt64LE(0)),
@@ -216,6 +249,48 @@ export class MtprotoConnection {
     this.remember(msgId);
     const obj = await new BinaryReader(message.body).tgReadObject();
     await this.process(message.msgId, message.seqNo, obj);
+  }
+
+  /**
+   * An unencrypted message: only the steps of the key exchange may come this way. Anything
+   * malformed or refused gets -404 and the connection closes; the DC itself never fails on it.
+   */
+  private async onPlainPacket(packet: Buffer): Promise<void> {
+    if (packet.length < PLAIN_HEADER + 4 || packet.readInt32LE(16) !== packet.length - PLAIN_HEADER) {
+      this.refuse();
+      return;
+    }
+    if (this.checkEnvelope(packet.readBigInt64LE(8), 0) !== undefined) {
+      this.refuse();
+      return;
+    }
+    let request: unknown;
+    try {
+      request = new BinaryReader(packet.subarray(PLAIN_HEADER)).tgReadObject();
+    } catch {
+      this.refuse();
+      return;
+    }
+    if (!AuthKeyExchange.handles(request)) {
+      this.refuse();
+      return;
+    }
+    this.host.countServiceMessage((request as { className: string }).className);
+    let answer: Buffer;
+    try {
+      answer = (await this.host.exchangeKey(request)).getBytes();
+    } catch (error) {
+      // A refused step is the client's doing; anything else is a DC bug worth reporting.
+      if (!(error instanceof HandshakeError || error instanceof AuthKeyLimitError))
+        this.host.reportError(error);
+      this.refuse();
+      return;
+    }
+    if (this.closed) return;
+    const head = Buffer.alloc(PLAIN_HEADER);
+    head.writeBigInt64LE(this.nextMsgId(true), 8);
+    head.writeInt32LE(answer.length, 16);
+    this.socket.write(this.transport.frame(Buffer.concat([head, answer])));
   }
 
   /** Answers go to the session the client last wrote from (GramJS starts a new one on reconnect). */
@@ -400,7 +475,8 @@ export class MtprotoConnection {
   }
 
   private flush(): void {
-    if (this.closed || this.queue.length === 0 || this.sessionId === undefined) return;
+    const key = this.key;
+    if (this.closed || this.queue.length === 0 || this.sessionId === undefined || !key) return;
     const batch = this.queue;
     this.queue = [];
     let msgId: bigint;
@@ -428,7 +504,7 @@ export class MtprotoConnection {
       seqNo = this.nextSeqNo(false);
       body = Buffer.concat(parts);
     }
-    const encrypted = this.host.cipher.encryptServerMessage({
+    const encrypted = key.cipher.encryptServerMessage({
       salt: toLong(this.host.salts.current()),
       sessionId: toLong(this.sessionId),
       msgId: toLong(msgId),

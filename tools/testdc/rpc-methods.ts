@@ -6,6 +6,7 @@ import {
   type PeerRef,
   type PtsEvent,
   type StoreChange,
+  type UserRecord,
 } from "./account-state.ts";
 import { tlChat, tlMessage, tlMessageOrEmpty, tlNotifySettings, tlPeer, tlUser } from "./tl-objects.ts";
 
@@ -23,16 +24,31 @@ export class RpcFailure extends Error {
   }
 }
 
-/** What the methods may use besides the request: the account and a way to reach other clients. */
+/** What the methods may use besides the request: the DC's data, the caller, a way to reach other clients. */
 export interface RpcContext {
   account: AccountState;
+  /** The user the calling key is logged in as (answers are rendered as this user sees them). */
+  self: UserRecord;
   dc: { id: number; host: string; port: number };
-  /** Sends an Updates to every authorised connection but the caller (other sessions of the account). */
-  pushToOthers(updates: Api.TypeUpdates): void;
+  /** Pushes a change to every logged-in connection but the caller, each rendered for its own user. */
+  pushToOthers(change: StoreChange): void;
 }
 
-/** Methods Telegram answers for a key that is not (or no longer) logged in. */
-export const UNAUTHORIZED_METHODS = new Set(["help.GetConfig", "help.GetNearestDc"]);
+/**
+ * Methods Telegram answers for a key that is not (or no longer) logged in; the login methods among
+ * them check the key's state themselves.
+ */
+export const UNAUTHORIZED_METHODS = new Set([
+  "help.GetConfig",
+  "help.GetNearestDc",
+  "auth.SendCode",
+  "auth.ResendCode",
+  "auth.CancelCode",
+  "auth.SignIn",
+  "auth.SignUp",
+  "auth.CheckPassword",
+  "account.GetPassword",
+]);
 
 /**
  * Strips the wrappers a request may travel in (invokeWithLayer, initConnection, invokeAfterMsg,
@@ -65,7 +81,7 @@ function sameHash(expected: bigint, given: unknown): boolean {
 
 function inputPeerRef(ctx: RpcContext, input: unknown): PeerRef {
   const { account } = ctx;
-  if (input instanceof Api.InputPeerSelf) return { kind: "user", id: account.self.id };
+  if (input instanceof Api.InputPeerSelf) return { kind: "user", id: ctx.self.id };
   if (input instanceof Api.InputPeerUser) {
     const user = account.user(input.userId.toJSNumber());
     if (!user || !sameHash(user.accessHash, input.accessHash)) throw new RpcFailure(400, "PEER_ID_INVALID");
@@ -100,16 +116,19 @@ function messageIds(inputs: Api.TypeInputMessage[]): number[] {
   });
 }
 
-function tlEntities(ctx: RpcContext, entities: { users: StoreChange["users"]; chats: StoreChange["chats"] }) {
+function tlEntities(
+  ctx: Pick<RpcContext, "self">,
+  entities: { users: StoreChange["users"]; chats: StoreChange["chats"] },
+) {
   return {
-    users: entities.users.map((u) => tlUser(u, ctx.account.self.id)),
+    users: entities.users.map((u) => tlUser(u, ctx.self.id)),
     chats: entities.chats.map(tlChat),
   };
 }
 
-/** The Update a store event is announced with. */
-export function tlUpdateFor(event: PtsEvent): Api.TypeUpdate {
-  const message = tlMessage(event.message);
+/** The Update a store event is announced with (to `viewerId`). */
+export function tlUpdateFor(event: PtsEvent, viewerId: number): Api.TypeUpdate {
+  const message = tlMessage(event.message, viewerId);
   const channel = event.message.peer.kind === "channel";
   if (event.kind === "new") {
     return channel
@@ -121,17 +140,22 @@ export function tlUpdateFor(event: PtsEvent): Api.TypeUpdate {
     : new Api.UpdateEditMessage({ message, pts: event.pts, ptsCount: 1 });
 }
 
-/** A store change as the Updates object Telegram pushes (with the users and chats it mentions). */
+/**
+ * A store change as the Updates object Telegram pushes (with the users and chats it mentions), as
+ * `ctx.self` sees it. `seq` is the next one of the common sequence unless given (one push rendered
+ * for several users shares one seq).
+ */
 export function tlUpdatesFor(
-  ctx: RpcContext,
+  ctx: Pick<RpcContext, "account" | "self">,
   change: StoreChange,
   extra: Api.TypeUpdate[] = [],
+  seq = ctx.account.nextSeq(),
 ): Api.Updates {
   return new Api.Updates({
-    updates: [...extra, tlUpdateFor(change.event)],
+    updates: [...extra, tlUpdateFor(change.event, ctx.self.id)],
     ...tlEntities(ctx, change),
     date: Math.floor(Date.now() / 1000),
-    seq: ctx.account.nextSeq(),
+    seq,
   });
 }
 
@@ -141,7 +165,7 @@ function messagesResult(
   list: ReturnType<AccountState["history"]>,
 ) {
   const entities = tlEntities(ctx, ctx.account.entitiesOf(list.messages));
-  const messages = list.messages.map(tlMessage);
+  const messages = list.messages.map((m) => tlMessage(m, ctx.self.id));
   if (peer?.kind === "channel") {
     const channel = ctx.account.chat("channel", peer.id)!;
     return new Api.messages.ChannelMessages({
@@ -158,15 +182,15 @@ function messagesResult(
   return new Api.messages.Messages({ messages, ...entities });
 }
 
-function config(ctx: RpcContext): Api.Config {
+function config(dc: RpcContext["dc"]): Api.Config {
   const now = Math.floor(Date.now() / 1000);
   return new Api.Config({
     date: now,
     expires: now + 3600,
     testMode: true,
-    thisDc: ctx.dc.id,
+    thisDc: dc.id,
     // Only this DC exists; pointing it at ourselves keeps GramJS from looking anywhere else.
-    dcOptions: [new Api.DcOption({ id: ctx.dc.id, ipAddress: ctx.dc.host, port: ctx.dc.port })],
+    dcOptions: [new Api.DcOption({ id: dc.id, ipAddress: dc.host, port: dc.port })],
     dcTxtDomainName: "localhost",
     chatSizeMax: 200,
     megagroupSizeMax: 200000,
@@ -192,7 +216,7 @@ function config(ctx: RpcContext): Api.Config {
     meUrlPrefix: "https://t.me/",
     captionLengthMax: 1024,
     messageLengthMax: 4096,
-    webfileDcId: ctx.dc.id,
+    webfileDcId: dc.id,
   });
 }
 
@@ -204,9 +228,9 @@ function getDifference(ctx: RpcContext, request: Api.updates.GetDifference): Api
   const fresh = events.filter((e) => e.kind === "new").map((e) => e.message);
   const edits = events.filter((e) => e.kind === "edit" && !fresh.includes(e.message));
   return new Api.updates.Difference({
-    newMessages: fresh.map(tlMessage),
+    newMessages: fresh.map((m) => tlMessage(m, ctx.self.id)),
     newEncryptedMessages: [],
-    otherUpdates: edits.map(tlUpdateFor),
+    otherUpdates: edits.map((e) => tlUpdateFor(e, ctx.self.id)),
     ...tlEntities(ctx, account.entitiesOf(events.map((e) => e.message))),
     state: new Api.updates.State({
       pts: state.pts,
@@ -233,8 +257,10 @@ function getChannelDifference(
   return new Api.updates.ChannelDifference({
     final: last === channel.pts,
     pts: last,
-    newMessages: fresh.map(tlMessage),
-    otherUpdates: events.filter((e) => e.kind === "edit" && !fresh.includes(e.message)).map(tlUpdateFor),
+    newMessages: fresh.map((m) => tlMessage(m, ctx.self.id)),
+    otherUpdates: events
+      .filter((e) => e.kind === "edit" && !fresh.includes(e.message))
+      .map((e) => tlUpdateFor(e, ctx.self.id)),
     ...tlEntities(ctx, ctx.account.entitiesOf(events.map((e) => e.message))),
   });
 }
@@ -267,10 +293,34 @@ function getDialogs(ctx: RpcContext, request: Api.messages.GetDialogs): Api.mess
         pts: d.pts,
       }),
   );
-  const body = { dialogs, messages: tops.map(tlMessage), ...tlEntities(ctx, ctx.account.entitiesOf(tops)) };
+  const body = {
+    dialogs,
+    messages: tops.map((m) => tlMessage(m, ctx.self.id)),
+    ...tlEntities(ctx, ctx.account.entitiesOf(tops)),
+  };
   return start + page.length < all.length
     ? new Api.messages.DialogsSlice({ count: all.length, ...body })
     : new Api.messages.Dialogs(body);
+}
+
+function getFullUser(ctx: RpcContext, input: unknown): Api.users.UserFull {
+  let user: UserRecord | undefined;
+  if (input instanceof Api.InputUserSelf) user = ctx.self;
+  else if (input instanceof Api.InputUser) {
+    const known = ctx.account.user(input.userId.toJSNumber());
+    if (known && sameHash(known.accessHash, input.accessHash)) user = known;
+  }
+  if (!user) throw new RpcFailure(400, "USER_ID_INVALID");
+  return new Api.users.UserFull({
+    fullUser: new Api.UserFull({
+      id: returnBigInt(user.id),
+      settings: new Api.PeerSettings({}),
+      notifySettings: tlNotifySettings(),
+      commonChatsCount: 0,
+    }),
+    chats: [],
+    users: [tlUser(user, ctx.self.id)],
+  });
 }
 
 function sendMessage(ctx: RpcContext, request: Api.messages.SendMessage): Api.Updates {
@@ -279,32 +329,40 @@ function sendMessage(ctx: RpcContext, request: Api.messages.SendMessage): Api.Up
   if (request.message.length > 4096) throw new RpcFailure(400, "MESSAGE_TOO_LONG");
   let change: StoreChange;
   try {
-    change = ctx.account.send(peer, request.message);
+    change = ctx.account.send(peer, request.message, ctx.self);
   } catch (error) {
     failFrom(error);
   }
   // Other sessions of the account learn about the message as a plain new-message update; the sender
   // gets it with UpdateMessageID so GramJS can match its random_id.
-  ctx.pushToOthers(tlUpdatesFor(ctx, change));
+  ctx.pushToOthers(change);
   return tlUpdatesFor(ctx, change, [
     new Api.UpdateMessageID({ id: change.event.message.id, randomId: request.randomId }),
   ]);
 }
 
+/** help.getConfig and help.getNearestDc, which need no logged-in user; undefined for anything else. */
+export function answerHelpRequest(dc: RpcContext["dc"], request: Api.AnyRequest): RpcResult | undefined {
+  if (request instanceof Api.help.GetConfig) return config(dc);
+  if (request instanceof Api.help.GetNearestDc) {
+    return new Api.NearestDc({ country: "NL", thisDc: dc.id, nearestDc: dc.id });
+  }
+  return undefined;
+}
+
 /**
- * Answers one API request (already unwrapped) against the account, or throws {@link RpcFailure}.
- * Unknown methods answer 400 METHOD_NOT_IMPLEMENTED, so a test sees exactly what GramJS asked for.
+ * Answers one API request (already unwrapped) for the logged-in user `ctx.self`, or throws
+ * {@link RpcFailure}. Unknown methods answer 400 METHOD_NOT_IMPLEMENTED, so a test sees exactly
+ * what GramJS asked for.
  */
 export function answerRequest(ctx: RpcContext, request: Api.AnyRequest): RpcResult {
-  const { account } = ctx;
-  const selfId = account.self.id;
-  if (request instanceof Api.help.GetConfig) return config(ctx);
-  if (request instanceof Api.help.GetNearestDc) {
-    return new Api.NearestDc({ country: "NL", thisDc: ctx.dc.id, nearestDc: ctx.dc.id });
-  }
+  const { account, self } = ctx;
+  const selfId = self.id;
+  const help = answerHelpRequest(ctx.dc, request);
+  if (help !== undefined) return help;
   if (request instanceof Api.users.GetUsers) {
     return request.id.map((input) => {
-      if (input instanceof Api.InputUserSelf) return tlUser(account.self, selfId);
+      if (input instanceof Api.InputUserSelf) return tlUser(self, selfId);
       if (input instanceof Api.InputUser) {
         const user = account.user(input.userId.toJSNumber());
         if (user && sameHash(user.accessHash, input.accessHash)) return tlUser(user, selfId);
@@ -313,6 +371,7 @@ export function answerRequest(ctx: RpcContext, request: Api.AnyRequest): RpcResu
       throw new RpcFailure(400, "USER_ID_INVALID");
     });
   }
+  if (request instanceof Api.users.GetFullUser) return getFullUser(ctx, request.id);
   if (request instanceof Api.updates.GetState) {
     const state = account.state;
     return new Api.updates.State({
@@ -338,7 +397,7 @@ export function answerRequest(ctx: RpcContext, request: Api.AnyRequest): RpcResu
     return new Api.messages.ChannelMessages({
       pts: account.chat("channel", peer.id)!.pts,
       count: found.length,
-      messages: found.map((m, i) => tlMessageOrEmpty(m, ids[i]!)),
+      messages: found.map((m, i) => tlMessageOrEmpty(m, ids[i]!, selfId)),
       topics: [],
       ...tlEntities(ctx, account.entitiesOf(present)),
     });
@@ -347,7 +406,7 @@ export function answerRequest(ctx: RpcContext, request: Api.AnyRequest): RpcResu
     const ids = messageIds(request.id);
     const found = account.accountMessagesById(ids);
     return new Api.messages.Messages({
-      messages: found.map((m, i) => tlMessageOrEmpty(m, ids[i]!)),
+      messages: found.map((m, i) => tlMessageOrEmpty(m, ids[i]!, selfId)),
       ...tlEntities(ctx, account.entitiesOf(found.filter((m) => m !== undefined))),
     });
   }

@@ -328,7 +328,7 @@ describe("the real GramJS client against the test DC", () => {
     const client = await connectClient();
     const pong = await client.invoke(new Api.Ping({ pingId: returnBigInt(987654321) }));
     expect(pong.pingId.toJSNumber()).toBe(987654321);
-    const error = await client.invoke(new Api.account.GetPassword()).catch((e: unknown) => e);
+    const error = await client.invoke(new Api.account.GetAuthorizations()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RPCError);
     expect((error as RPCError).code).toBe(400);
     expect((error as RPCError).errorMessage).toBe("METHOD_NOT_IMPLEMENTED");

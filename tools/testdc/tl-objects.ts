@@ -23,6 +23,8 @@ export function tlUser(user: UserRecord, selfId: number): Api.User {
     firstName: user.firstName,
     lastName: user.lastName,
     username: user.username,
+    // Telegram shows an account its own phone number (and contacts', which the DC has none of).
+    phone: user.id === selfId ? user.phone : undefined,
     status:
       user.id === selfId
         ? new Api.UserStatusOnline({ expires: Math.floor(Date.now() / 1000) + 300 })
@@ -53,13 +55,14 @@ export function tlChat(chat: ChatRecord): Api.Chat | Api.Channel {
   });
 }
 
-export function tlMessage(message: StoredMessage): Api.Message {
+/** A stored message as `viewerId` (the user of the key asking) sees it: `out` if that user sent it. */
+export function tlMessage(message: StoredMessage, viewerId: number): Api.Message {
   return new Api.Message({
     id: message.id,
     peerId: tlPeer(message.peer),
     fromId:
       message.fromId === undefined ? undefined : new Api.PeerUser({ userId: returnBigInt(message.fromId) }),
-    out: message.out,
+    out: message.sentBy === viewerId,
     post: message.post,
     postAuthor: message.postAuthor,
     date: message.date,
@@ -68,8 +71,12 @@ export function tlMessage(message: StoredMessage): Api.Message {
   });
 }
 
-export function tlMessageOrEmpty(message: StoredMessage | undefined, id: number): Api.TypeMessage {
-  return message ? tlMessage(message) : new Api.MessageEmpty({ id });
+export function tlMessageOrEmpty(
+  message: StoredMessage | undefined,
+  id: number,
+  viewerId: number,
+): Api.TypeMessage {
+  return message ? tlMessage(message, viewerId) : new Api.MessageEmpty({ id });
 }
 
 export function tlNotifySettings(): Api.PeerNotifySettings {
