@@ -238,7 +238,7 @@ describe("backtest CLI with semantic rules", () => {
     expect((JSON.parse(withEnv.stdout) as { results: JsonResult[] }).results.length).toBeGreaterThan(0);
 
     const without = await new Promise<Run>((resolve) => {
-      const env = { ...process.env, NODE_OPTIONS: "" };
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
       delete env.TG_EMBEDDING_MODEL_DIR;
       execFile(
         process.execPath,
