@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { RedisEventBus } from "@tgsentinel/contract/event-bus.ts";
 import type { RedisTarget } from "@tgsentinel/contract/redis-connection.ts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { buildSentinelApp } from "../../sentinel/app.ts";
 import { loadEnvironment } from "../../sentinel/environment.ts";
 import type { TelegramGateway } from "../../sentinel/telegram/gateway.ts";
@@ -74,6 +74,8 @@ export async function startSentinel(options: {
   dir?: string;
   /** Extra environment (e.g. TG_API_ID/TG_API_HASH, TG_TEST_DC); wins over the defaults. */
   env?: Record<string, string>;
+  /** Where its log lines go (at the env's LOG_LEVEL, "silent" by default); none by default. */
+  logDestination?: { write(line: string): void };
 }): Promise<TestSentinel> {
   const dir = options.dir ?? tempDir("ui-test-sentinel-");
   const configPath = path.join(dir, "tgsentinel.yml");
@@ -92,7 +94,7 @@ export async function startSentinel(options: {
   );
   const app = await buildSentinelApp({
     config,
-    logDestination: false,
+    logDestination: options.logDestination ?? false,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   });
   await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
@@ -131,6 +133,8 @@ export async function startUi(options: {
   authWaitMs?: number;
   env?: Record<string, string>;
   loginThrottle?: { maxFailures?: number; windowMs?: number };
+  /** Fastify's logger option (e.g. a level and a stream to read the log); none by default. */
+  logger?: FastifyServerOptions["logger"];
 }): Promise<TestUi> {
   const dir = options.dir ?? tempDir("ui-test-ui-");
   const config = loadUiConfig(
@@ -155,7 +159,7 @@ export async function startUi(options: {
   const ui = await buildApp({
     config,
     bus: new RedisEventBus(redis),
-    logger: false,
+    logger: options.logger ?? false,
     loginThrottle: options.loginThrottle,
     relay: { probeMs: 200 },
   });
