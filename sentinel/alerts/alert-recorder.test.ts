@@ -1,5 +1,6 @@
 /** AlertRecorder against a real sentinel.db; the TTL store is the memory one or a failing one. */
 import { MemoryTtlStore, type TtlStore } from "@tgsentinel/contract/ttl-store.ts";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ProfileScore } from "../scoring/engine.ts";
 import { chatMessage } from "../testing/alerting-fixture.ts";
@@ -30,7 +31,7 @@ describe("AlertRecorder", () => {
 
   function recorder(ttl: TtlStore, caps = { perChatPerHour: 2, perProfilePerHour: 100 }) {
     return new AlertRecorder({
-      store: new AlertStore(db.prisma),
+      store: new AlertStore(db.prisma, db.sqlite),
       ttl,
       caps,
       now: () => new Date("2026-03-02T09:10:00Z"),
@@ -152,5 +153,31 @@ describe("AlertRecorder", () => {
     expect(rows.map((row) => [row.chatId, row.profile, row.hour.toISOString(), row.count])).toEqual([
       ["-1001", "a", "2026-03-02T09:00:00.000Z", 2],
     ]);
+  });
+
+  it("commits nothing of a batch whose write fails (alerts, revisions, suppressions) and announces nothing", async () => {
+    const r = recorder(new MemoryTtlStore(), { perChatPerHour: 2, perProfilePerHour: 100 });
+    const [kept] = (
+      await r.record([{ message: chatMessage("-1001", 1, "x"), scores: [hit("a", 2)] }], new Set(["a"]))
+    ).created;
+    announced.length = 0;
+    // A real SQLite failure on the batch's last new alert, from another connection to the file.
+    const other = new Database(db.file);
+    other.exec(`CREATE TRIGGER fail_b BEFORE INSERT ON alerts WHEN NEW.profile = 'b'
+                BEGIN SELECT RAISE(ABORT, 'no room'); END`);
+    const batch: ScoredBatchEntry[] = [
+      { message: chatMessage("-1001", 1, "x edited"), scores: [hit("a", 3)] }, // a revision
+      ...[2, 3].map((i) => ({ message: chatMessage("-1001", i, "x"), scores: [hit("a")] })), // 1 allowed, 1 suppressed
+      { message: chatMessage("-1002", 1, "x"), scores: [hit("b")] }, // fails
+    ];
+    await expect(r.record(batch, new Set(["a", "b"]))).rejects.toThrow(/no room/);
+    expect(announced).toEqual([]);
+    expect(updates).toEqual([]);
+    expect(await db.prisma.alert.findMany()).toEqual([
+      expect.objectContaining({ id: kept!.id, score: 2, text: "x" }),
+    ]);
+    expect(await db.prisma.alertSuppression.count()).toBe(0);
+    other.exec("DROP TRIGGER fail_b");
+    other.close();
   });
 });

@@ -3,9 +3,11 @@
  * alerts, revisions and suppressions in one transaction, and the pages
  * of GET /api/alerts. New alerts are inserted with ON CONFLICT DO NOTHING on (chat, message,
  * profile), so the same message can never produce two alerts for a profile, whatever races.
- * Statements are set-based over a JSON parameter (one statement per step, not per row).
+ * The batch statements are prepared once and run on the shared connection (db/shared-sqlite.ts);
+ * the pages of GET /api/alerts go through Prisma.
  */
 import type { Alert, PrismaClient } from "../db/generated/client.ts";
+import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { AlertDraft, AlertRevision, StoredAlert } from "./alert-plan.ts";
 
 export interface SuppressionCount {
@@ -66,27 +68,22 @@ export interface MessageKey {
 }
 
 export class AlertStore {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly sqlite: SharedSqlite,
+  ) {}
 
   /** The stored alerts of these messages (every profile). */
   async storedFor(messages: readonly MessageKey[]): Promise<StoredAlert[]> {
     if (messages.length === 0) return [];
-    const rows = await this.db.$queryRawUnsafe<RawStored[]>(
-      `SELECT a.id AS id, a.chat_id AS chatId, a.message_id AS messageId, a.profile AS profile,
-              a.score AS score, a.reasons AS reasons, a.text AS text
-         FROM json_each(?) AS k
-         JOIN alerts AS a ON a.chat_id = k.value ->> 0 AND a.message_id = k.value ->> 1`,
-      keysJson(messages),
-    );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      chatId: row.chatId,
-      messageId: Number(row.messageId),
-      profile: row.profile,
-      score: Number(row.score),
-      reasons: row.reasons,
-      text: row.text,
-    }));
+    return this.sqlite.read((sql) => {
+      const select = sql.prepare(SELECT_STORED);
+      const out: StoredAlert[] = [];
+      for (const message of messages) {
+        for (const row of select.all(message.chatId, message.messageId) as StoredAlert[]) out.push(row);
+      }
+      return out;
+    });
   }
 
   /**
@@ -102,85 +99,59 @@ export class AlertStore {
     const { drafts, revisions, suppressions } = input;
     if (drafts.length === 0 && revisions.length === 0 && suppressions.length === 0)
       return { created: [], revised: [] };
-    return this.db.$transaction(async (tx) => {
-      let created: CreatedAlert[] = [];
-      let revised: RevisedAlert[] = [];
+    return this.sqlite.write((sql) => {
+      const created: CreatedAlert[] = [];
+      const revised: RevisedAlert[] = [];
+      const at = sqliteDate(input.createdAt);
       if (drafts.length > 0) {
-        const rows = await tx.$queryRawUnsafe<RawCreated[]>(
-          `INSERT INTO alerts (chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
-                               message_date, created_at, updated_at)
-           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-                  value ->> 7, value ->> 8, value ->> 9, ?, ?
-             FROM json_each(?) WHERE true
-           ON CONFLICT (chat_id, message_id, profile) DO NOTHING
-           RETURNING id, chat_id AS chatId, chat_title AS chatTitle, message_id AS messageId, profile, score,
-                     created_at AS createdAt`,
-          sqliteDate(input.createdAt),
-          sqliteDate(input.createdAt),
-          // Rows as arrays in column order, read by position (cheaper than objects read by key).
-          JSON.stringify(
-            drafts.map((d) => [
-              d.chatId,
-              d.chatTitle,
-              d.messageId,
-              d.profile,
-              d.score,
-              JSON.stringify(d.reasons),
-              d.text,
-              d.senderName,
-              d.link,
-              sqliteDate(d.messageDate),
-            ]),
-          ),
-        );
-        created = rows
-          .map((row) => ({
-            id: Number(row.id),
-            chatId: row.chatId,
-            chatTitle: row.chatTitle,
-            messageId: Number(row.messageId),
-            profile: row.profile,
-            score: Number(row.score),
-            createdAt: new Date(row.createdAt),
-          }))
-          .sort((a, b) => a.id - b.id);
+        const insert = sql.prepare(INSERT_ALERT);
+        for (const d of drafts) {
+          const { changes, lastInsertRowid } = insert.run(
+            d.chatId,
+            d.chatTitle,
+            d.messageId,
+            d.profile,
+            d.score,
+            JSON.stringify(d.reasons),
+            d.text,
+            d.senderName,
+            d.link,
+            sqliteDate(d.messageDate),
+            at,
+            at,
+          );
+          // ON CONFLICT DO NOTHING: an alert that already exists is not created again.
+          if (changes === 0) continue;
+          created.push({
+            id: Number(lastInsertRowid),
+            chatId: d.chatId,
+            chatTitle: d.chatTitle,
+            messageId: d.messageId,
+            profile: d.profile,
+            score: d.score,
+            createdAt: input.createdAt,
+          });
+        }
+        created.sort((a, b) => a.id - b.id);
       }
       if (revisions.length > 0) {
         // A revision is stamped at least 1 ms past every updated_at in the table (so past its
         // own created_at): the stamps only move forward, even on a clock that stands still or
-        // steps back, so a reader of the updates listing never skips a revision. One index lookup.
-        const rows = await tx.$queryRawUnsafe<RawRevised[]>(
-          `UPDATE alerts
-              SET score = json_extract(j.value, '$.score'), reasons = json_extract(j.value, '$.reasons'),
-                  text = json_extract(j.value, '$.text'),
-                  updated_at = max(?, (SELECT strftime('%Y-%m-%dT%H:%M:%f', max(a.updated_at), '+0.001 seconds') || '+00:00'
-                                         FROM alerts AS a))
-             FROM json_each(?) AS j
-            WHERE alerts.id = json_extract(j.value, '$.id')
-           RETURNING id, chat_id AS chatId, message_id AS messageId, profile, score, updated_at AS updatedAt`,
-          sqliteDate(input.createdAt),
-          JSON.stringify(revisions.map((r) => ({ ...r, reasons: JSON.stringify(r.reasons) }))),
-        );
-        revised = rows
-          .map((row) => ({
-            id: Number(row.id),
-            chatId: row.chatId,
-            messageId: Number(row.messageId),
-            profile: row.profile,
-            score: Number(row.score),
-            updatedAt: new Date(row.updatedAt),
-          }))
-          .sort((a, b) => a.id - b.id);
+        // steps back, so a reader of the updates listing never skips a revision. One index
+        // lookup, once per batch: every revision of the batch carries the same stamp.
+        const stamp = (sql.prepare(REVISION_STAMP).get(at) as { stamp: string }).stamp;
+        const update = sql.prepare(UPDATE_ALERT);
+        for (const r of revisions) {
+          const row = update.get(r.score, JSON.stringify(r.reasons), r.text, stamp, r.id) as
+            | Omit<RevisedAlert, "updatedAt">
+            | undefined;
+          if (row) revised.push({ ...row, updatedAt: new Date(stamp) });
+        }
+        revised.sort((a, b) => a.id - b.id);
       }
       if (suppressions.length > 0) {
-        await tx.$executeRawUnsafe(
-          `INSERT INTO alert_suppressions (chat_id, profile, hour, count)
-           SELECT json_extract(value, '$.chatId'), json_extract(value, '$.profile'), json_extract(value, '$.hour'),
-                  json_extract(value, '$.count')
-             FROM json_each(?) WHERE true
-           ON CONFLICT (chat_id, profile, hour) DO UPDATE SET count = alert_suppressions.count + excluded.count`,
-          JSON.stringify(suppressions.map((s) => ({ ...s, hour: sqliteDate(s.hour) }))),
-        );
+        const count = sql.prepare(COUNT_SUPPRESSED);
+        for (const s of suppressions) count.run(s.chatId, s.profile, sqliteDate(s.hour), s.count);
       }
       return { created, revised };
     });
@@ -250,39 +221,22 @@ export class AlertStore {
   }
 }
 
-interface RawRevised {
-  id: number | bigint;
-  chatId: string;
-  messageId: number | bigint;
-  profile: string;
-  score: number;
-  updatedAt: string | Date;
-}
+const SELECT_STORED = `SELECT id, chat_id AS chatId, message_id AS messageId, profile, score, reasons, text
+  FROM alerts WHERE chat_id = ? AND message_id = ?`;
 
-interface RawStored {
-  id: number | bigint;
-  chatId: string;
-  messageId: number | bigint;
-  profile: string;
-  score: number;
-  reasons: string;
-  text: string;
-}
+const INSERT_ALERT = `INSERT INTO alerts (chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
+                                 message_date, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (chat_id, message_id, profile) DO NOTHING`;
 
-interface RawCreated {
-  id: number | bigint;
-  chatId: string;
-  chatTitle: string;
-  messageId: number | bigint;
-  profile: string;
-  score: number;
-  createdAt: string | Date;
-}
+const REVISION_STAMP = `SELECT max(?, (SELECT strftime('%Y-%m-%dT%H:%M:%f', max(updated_at), '+0.001 seconds') || '+00:00'
+                                         FROM alerts)) AS stamp`;
 
-/** Message keys as `[[chatId, messageId], …]`, read in SQL as `k.value ->> 0` and `k.value ->> 1`. */
-export function keysJson(messages: readonly MessageKey[]): string {
-  return JSON.stringify(messages.map((m) => [m.chatId, m.messageId]));
-}
+const UPDATE_ALERT = `UPDATE alerts SET score = ?, reasons = ?, text = ?, updated_at = ? WHERE id = ?
+  RETURNING id, chat_id AS chatId, message_id AS messageId, profile, score`;
+
+const COUNT_SUPPRESSED = `INSERT INTO alert_suppressions (chat_id, profile, hour, count) VALUES (?, ?, ?, ?)
+  ON CONFLICT (chat_id, profile, hour) DO UPDATE SET count = alert_suppressions.count + excluded.count`;
 
 /** DateTime as Prisma stores it in SQLite (ISO with +00:00), so raw writes read back through Prisma. */
 export function sqliteDate(date: Date): string {

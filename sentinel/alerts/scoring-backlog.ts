@@ -4,22 +4,26 @@
  * it, or a hook failed), read back as NormalizedMessages with their chat's title and type.
  */
 import type { PrismaClient } from "../db/generated/client.ts";
+import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { ChatType, NormalizedMessage } from "../ingestion/message.ts";
-import { keysJson, type MessageKey, sqliteDate } from "./alert-store.ts";
+import { type MessageKey, sqliteDate } from "./alert-store.ts";
+
+const MARK_SCORED = "UPDATE messages SET scored_at = ? WHERE chat_id = ? AND message_id = ?";
 
 export class ScoringBacklog {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly sqlite: SharedSqlite,
+  ) {}
 
   /** Marks messages as scored, after their alerts were committed (a crash in between re-scores them). */
   async markScored(messages: readonly MessageKey[], at: Date): Promise<void> {
     if (messages.length === 0) return;
-    await this.db.$executeRawUnsafe(
-      `UPDATE messages SET scored_at = ?
-         FROM json_each(?) AS k
-        WHERE messages.chat_id = k.value ->> 0 AND messages.message_id = k.value ->> 1`,
-      sqliteDate(at),
-      keysJson(messages),
-    );
+    const stamp = sqliteDate(at);
+    await this.sqlite.write((sql) => {
+      const mark = sql.prepare(MARK_SCORED);
+      for (const message of messages) mark.run(stamp, message.chatId, message.messageId);
+    });
   }
 
   /** Up to `limit` unscored messages with an id above `afterId`, oldest first. */

@@ -123,7 +123,7 @@ describe("MessageIngestion", () => {
   it("stores a burst of 10,000 messages exactly once, in batches, with at most INGEST_QUEUE_MAX held in memory", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma),
+      store: new MessageStore(db.prisma, db.sqlite),
       chats: { include: [], exclude: [] },
       maxMessagesPerChat: 200,
       log: silent,
@@ -170,7 +170,7 @@ describe("MessageIngestion", () => {
   it("backfills from the last message stored before a dropped connection, even after live messages arrived", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma),
+      store: new MessageStore(db.prisma, db.sqlite),
       chats: { include: [], exclude: [] },
       maxMessagesPerChat: 50,
       log: silent,
@@ -207,7 +207,7 @@ describe("MessageIngestion", () => {
   it("syncs dialogs with their include state and backfills only included chats with something new", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma),
+      store: new MessageStore(db.prisma, db.sqlite),
       chats: { include: [], exclude: ["Beta"] },
       maxMessagesPerChat: 2,
       log: silent,

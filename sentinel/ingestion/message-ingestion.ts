@@ -64,6 +64,14 @@ export class MessageIngestion {
    * starts before them. Kept until a backfill run completes.
    */
   private gapCursors: Promise<Map<string, number>> | null = null;
+  /** Per chat, the newest message id stored before start (read once by `start()`). */
+  private storedAtStart: Promise<Map<string, number>> = Promise.resolve(new Map());
+  /**
+   * Per chat, the newest message id accepted into the queue since start (the queue never drops
+   * one, so each is stored or about to be). Together with `storedAtStart` it says where a gap
+   * starts at the very moment the connection drops, whatever the queue and SQLite are doing.
+   */
+  private readonly acceptedMax = new Map<string, number>();
   private cycle = 0;
   private running: Promise<void> = Promise.resolve();
   private wasConnected = false;
@@ -101,7 +109,8 @@ export class MessageIngestion {
   /** Subscribes to the gateway. Call once, before the gateway is started. */
   start(): void {
     const { gateway } = this.options;
-    this.gapCursors = this.options.store.lastMessageIds();
+    this.storedAtStart = this.options.store.lastMessageIds();
+    this.gapCursors = this.storedAtStart;
     this.wasConnected = gateway.status().connected;
     this.unsubscribe.push(
       gateway.onMessage((message) => this.accept(message)),
@@ -133,6 +142,9 @@ export class MessageIngestion {
     if (!this.isIncluded({ id: message.chatId, title: message.chatTitle, username: message.chatUsername }))
       return;
     for (const skip of this.skips) if (skip(message)) return;
+    const newest = this.acceptedMax.get(message.chatId);
+    if (newest === undefined || message.messageId > newest)
+      this.acceptedMax.set(message.chatId, message.messageId);
     try {
       await this.queue.push(message);
     } catch (error) {
@@ -191,8 +203,14 @@ export class MessageIngestion {
 
   private statusChanged(status: WorkerStatusData): void {
     if (this.wasConnected && !status.connected && !this.gapCursors) {
-      // Snapshot after what was already received is stored: the gap starts here.
-      this.gapCursors = this.queue.flush().then(() => this.options.store.lastMessageIds());
+      // The gap starts after what was received up to now (stored or still queued); messages
+      // that arrive later, even if stored before this resolves, do not move it.
+      const received = new Map(this.acceptedMax);
+      this.gapCursors = this.storedAtStart.then((stored) => {
+        const cursors = new Map(stored);
+        for (const [chatId, id] of received) if (id > (cursors.get(chatId) ?? 0)) cursors.set(chatId, id);
+        return cursors;
+      });
     }
     this.wasConnected = status.connected;
   }

@@ -1,5 +1,5 @@
-import { keysJson } from "../alerts/alert-store.ts";
 import type { Chat, PrismaClient } from "../db/generated/client.ts";
+import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { DialogInfo } from "../telegram/gateway.ts";
 import type { NormalizedMessage } from "./message.ts";
 
@@ -31,106 +31,107 @@ export interface ChatRow {
 
 /**
  * sentinel.db access for ingestion: messages are idempotent on (chat, message id) and every
- * batch is written in one transaction together with its chats' counters.
+ * batch is written in one transaction together with its chats' counters. Batches go through the
+ * shared connection's prepared statements (db/shared-sqlite.ts); the rest through Prisma.
  */
 export class MessageStore {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly sqlite: SharedSqlite,
+  ) {}
 
   async saveBatch(batch: NormalizedMessage[]): Promise<SavedBatch> {
     // The latest version of a message within the batch wins (an edit right after the post).
     const latest = new Map<string, NormalizedMessage>();
     for (const message of batch) latest.set(`${message.chatId}:${message.messageId}`, message);
-    const messages = [...latest.values()];
-    if (messages.length === 0) return { inserted: [], updated: [], unchanged: 0 };
+    if (latest.size === 0) return { inserted: [], updated: [], unchanged: 0 };
 
-    // Set-based SQL over a JSON parameter: one statement per step, not one per message
-    // (Prisma's per-row calls cost ~4 ms each here; a 500-message batch would take seconds).
-    return this.db.$transaction(async (tx) => {
-      const keys = keysJson(messages);
-      const existing = await tx.$queryRawUnsafe<ExistingRow[]>(
-        `SELECT m.chat_id AS chatId, m.message_id AS messageId, m.text AS text, m.edit_date AS editDate,
-                m.reactions AS reactions, m.forwards AS forwards, m.mentions_me AS mentionsMe
-           FROM json_each(?) AS k
-           JOIN messages AS m ON m.chat_id = k.value ->> 0 AND m.message_id = k.value ->> 1`,
-        keys,
-      );
-      const known = new Map(existing.map((row) => [`${row.chatId}:${Number(row.messageId)}`, row]));
-      const result: SavedBatch = { inserted: [], updated: [], unchanged: 0 };
-      const changes: Array<{ message: NormalizedMessage; rescore: boolean }> = [];
-
-      for (const message of messages) {
-        const row = known.get(`${message.chatId}:${message.messageId}`);
-        if (!row) {
-          result.inserted.push(message);
-          continue;
-        }
-        const contentChanged =
-          row.text !== message.text || (row.editDate ?? null) !== sqliteDate(message.editDate);
-        const countsChanged =
-          Number(row.reactions) !== message.reactions ||
-          Number(row.forwards) !== message.forwards ||
-          Boolean(Number(row.mentionsMe)) !== message.mentionsMe;
-        if (contentChanged) result.updated.push(message);
-        else result.unchanged += 1;
-        if (contentChanged || countsChanged) changes.push({ message, rescore: contentChanged });
-      }
-
+    return this.sqlite.write((sql) => {
+      const insert = sql.prepare(INSERT_MESSAGE);
+      const existing = sql.prepare(SELECT_MESSAGE);
+      const update = sql.prepare(UPDATE_MESSAGE);
       const now = sqliteDate(new Date());
-      if (result.inserted.length > 0) {
-        await tx.$executeRawUnsafe(
-          `INSERT INTO messages (chat_id, message_id, sender_id, sender_username, sender_name, text, date, edit_date,
-                                 reply_to_msg_id, forward_from, link, mentions_me, reactions, forwards, created_at)
-           SELECT ${MESSAGE_ROW_COLUMNS}, ? FROM json_each(?)`,
+      const result: SavedBatch = { inserted: [], updated: [], unchanged: 0 };
+      const chats = new Map<string, ChatTouch>();
+
+      for (const message of latest.values()) {
+        const date = sqliteDate(message.date);
+        const editDate = sqliteDate(message.editDate);
+        const mentionsMe = message.mentionsMe ? 1 : 0;
+        // A new message is the common case: one statement; ON CONFLICT tells a known one.
+        const { changes } = insert.run(
+          message.chatId,
+          message.messageId,
+          message.senderId,
+          message.senderUsername,
+          message.senderName,
+          message.text,
+          date,
+          editDate,
+          message.replyToMsgId,
+          message.forwardFrom,
+          message.link,
+          mentionsMe,
+          message.reactions,
+          message.forwards,
           now,
-          // Rows as arrays read by position (`->>`): a quarter less CPU than objects read by key.
-          JSON.stringify(result.inserted.map(messageRowArray)),
         );
-      }
-      if (changes.length > 0) {
-        // A changed text is scored again (scored_at cleared); new counts alone are just stored.
-        await tx.$executeRawUnsafe(
-          `UPDATE messages
-              SET text = json_extract(j.value, '$.text'), edit_date = json_extract(j.value, '$.editDate'),
-                  reactions = json_extract(j.value, '$.reactions'), forwards = json_extract(j.value, '$.forwards'),
-                  mentions_me = json_extract(j.value, '$.mentionsMe'),
-                  scored_at = CASE WHEN json_extract(j.value, '$.rescore') THEN NULL ELSE messages.scored_at END
-             FROM json_each(?) AS j
-            WHERE messages.chat_id = json_extract(j.value, '$.chatId') AND messages.message_id = json_extract(j.value, '$.messageId')`,
-          JSON.stringify(changes.map(({ message, rescore }) => ({ ...messageRow(message), rescore }))),
-        );
+        const isNew = changes > 0;
+        if (isNew) result.inserted.push(message);
+        else {
+          const row = existing.get(message.chatId, message.messageId) as ExistingRow;
+          const contentChanged = row.text !== message.text || row.editDate !== editDate;
+          const countsChanged =
+            row.reactions !== message.reactions ||
+            row.forwards !== message.forwards ||
+            row.mentionsMe !== mentionsMe;
+          if (contentChanged) result.updated.push(message);
+          else result.unchanged += 1;
+          // A changed text is scored again (scored_at cleared); new counts alone are just stored.
+          if (contentChanged || countsChanged)
+            update.run(
+              message.text,
+              editDate,
+              message.reactions,
+              message.forwards,
+              mentionsMe,
+              contentChanged ? 1 : 0,
+              message.chatId,
+              message.messageId,
+            );
+        }
+
+        const chat = chats.get(message.chatId);
+        if (chat === undefined)
+          chats.set(message.chatId, {
+            message,
+            lastMessageId: message.messageId,
+            newMessages: isNew ? 1 : 0,
+            lastMessageAt: message.date.getTime(),
+          });
+        else {
+          if (message.messageId > chat.lastMessageId) chat.lastMessageId = message.messageId;
+          if (isNew) chat.newMessages += 1;
+          const time = message.date.getTime();
+          if (time > chat.lastMessageAt) chat.lastMessageAt = time;
+        }
       }
 
-      const chats = [...groupByChat(messages)].map(([chatId, list]) => {
-        const first = list[0]!;
-        return {
-          id: chatId,
+      const upsertChat = sql.prepare(UPSERT_CHAT);
+      for (const [chatId, chat] of chats) {
+        const first = chat.message;
+        upsertChat.run(
+          chatId,
           // An unknown title arrives as the chat id; it never overwrites a real one.
-          title: first.chatTitle,
-          type: first.chatType,
-          username: first.chatUsername,
-          lastMessageId: Math.max(...list.map((m) => m.messageId)),
-          newMessages: result.inserted.filter((m) => m.chatId === chatId).length,
-          lastMessageAt: sqliteDate(new Date(Math.max(...list.map((m) => m.date.getTime())))),
-        };
-      });
-      await tx.$executeRawUnsafe(
-        `INSERT INTO chats (id, title, type, username, included, last_message_id, message_count, last_message_at, updated_at)
-         SELECT json_extract(value, '$.id'), json_extract(value, '$.title'), json_extract(value, '$.type'),
-                json_extract(value, '$.username'), 1, json_extract(value, '$.lastMessageId'),
-                json_extract(value, '$.newMessages'), json_extract(value, '$.lastMessageAt'), ?
-           FROM json_each(?) WHERE true
-         ON CONFLICT (id) DO UPDATE SET
-           title = CASE WHEN excluded.title <> excluded.id THEN excluded.title ELSE chats.title END,
-           type = CASE WHEN excluded.title <> excluded.id THEN excluded.type ELSE chats.type END,
-           username = CASE WHEN excluded.title <> excluded.id THEN excluded.username ELSE chats.username END,
-           last_message_id = max(chats.last_message_id, excluded.last_message_id),
-           message_count = chats.message_count + excluded.message_count,
-           last_message_at = CASE WHEN chats.last_message_at IS NULL OR chats.last_message_at < excluded.last_message_at
-                                  THEN excluded.last_message_at ELSE chats.last_message_at END,
-           updated_at = excluded.updated_at`,
-        now,
-        JSON.stringify(chats),
-      );
+          first.chatTitle,
+          first.chatType,
+          first.chatUsername,
+          chat.lastMessageId,
+          chat.newMessages,
+          sqliteDate(new Date(chat.lastMessageAt)),
+          now,
+        );
+      }
       return result;
     });
   }
@@ -218,74 +219,51 @@ function chatRow(row: Chat): ChatRow {
   };
 }
 
-function groupByChat(messages: NormalizedMessage[]): Map<string, NormalizedMessage[]> {
-  const groups = new Map<string, NormalizedMessage[]>();
-  for (const message of messages) {
-    const list = groups.get(message.chatId);
-    if (list) list.push(message);
-    else groups.set(message.chatId, [message]);
-  }
-  return groups;
-}
-
+/** A known message as the batch compares it (integers as numbers, dates as stored). */
 interface ExistingRow {
-  chatId: string;
-  messageId: number | bigint;
   text: string;
   editDate: string | null;
-  reactions: number | bigint;
-  forwards: number | bigint;
-  mentionsMe: number | bigint | boolean;
+  reactions: number;
+  forwards: number;
+  mentionsMe: number;
 }
+
+/** Per chat of a batch: its first message (title, type, username) and the counters to add. */
+interface ChatTouch {
+  message: NormalizedMessage;
+  lastMessageId: number;
+  newMessages: number;
+  lastMessageAt: number;
+}
+
+const INSERT_MESSAGE = `INSERT INTO messages (chat_id, message_id, sender_id, sender_username, sender_name, text, date, edit_date,
+                                     reply_to_msg_id, forward_from, link, mentions_me, reactions, forwards, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (chat_id, message_id) DO NOTHING`;
+
+const SELECT_MESSAGE = `SELECT text, edit_date AS editDate, reactions, forwards, mentions_me AS mentionsMe
+  FROM messages WHERE chat_id = ? AND message_id = ?`;
+
+const UPDATE_MESSAGE = `UPDATE messages
+  SET text = ?, edit_date = ?, reactions = ?, forwards = ?, mentions_me = ?,
+      scored_at = CASE WHEN ? THEN NULL ELSE scored_at END
+  WHERE chat_id = ? AND message_id = ?`;
+
+const UPSERT_CHAT = `INSERT INTO chats (id, title, type, username, included, last_message_id, message_count, last_message_at, updated_at)
+  VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET
+    title = CASE WHEN excluded.title <> excluded.id THEN excluded.title ELSE chats.title END,
+    type = CASE WHEN excluded.title <> excluded.id THEN excluded.type ELSE chats.type END,
+    username = CASE WHEN excluded.title <> excluded.id THEN excluded.username ELSE chats.username END,
+    last_message_id = max(chats.last_message_id, excluded.last_message_id),
+    message_count = chats.message_count + excluded.message_count,
+    last_message_at = CASE WHEN chats.last_message_at IS NULL OR chats.last_message_at < excluded.last_message_at
+                           THEN excluded.last_message_at ELSE chats.last_message_at END,
+    updated_at = excluded.updated_at`;
 
 /** DateTime as Prisma stores it in SQLite, so rows written here read back through Prisma. */
 function sqliteDate(date: Date): string;
 function sqliteDate(date: Date | null): string | null;
 function sqliteDate(date: Date | null): string | null {
   return date ? date.toISOString().replace("Z", "+00:00") : null;
-}
-
-/** messageRow's fields in the order of the INSERT's columns. */
-const MESSAGE_ROW_FIELDS = [
-  "chatId",
-  "messageId",
-  "senderId",
-  "senderUsername",
-  "senderName",
-  "text",
-  "date",
-  "editDate",
-  "replyToMsgId",
-  "forwardFrom",
-  "link",
-  "mentionsMe",
-  "reactions",
-  "forwards",
-] as const satisfies ReadonlyArray<keyof ReturnType<typeof messageRow>>;
-
-/** `value ->> 0, value ->> 1, …`: the columns of a row array from json_each. */
-const MESSAGE_ROW_COLUMNS = MESSAGE_ROW_FIELDS.map((_, i) => `value ->> ${i}`).join(", ");
-
-function messageRowArray(message: NormalizedMessage): unknown[] {
-  const row = messageRow(message);
-  return MESSAGE_ROW_FIELDS.map((field) => row[field]);
-}
-
-function messageRow(message: NormalizedMessage) {
-  return {
-    chatId: message.chatId,
-    messageId: message.messageId,
-    senderId: message.senderId,
-    senderUsername: message.senderUsername,
-    senderName: message.senderName,
-    text: message.text,
-    date: sqliteDate(message.date),
-    editDate: sqliteDate(message.editDate),
-    replyToMsgId: message.replyToMsgId,
-    forwardFrom: message.forwardFrom,
-    link: message.link,
-    mentionsMe: message.mentionsMe,
-    reactions: message.reactions,
-    forwards: message.forwards,
-  };
 }

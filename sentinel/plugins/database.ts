@@ -1,19 +1,21 @@
 /**
  * `app.prisma`: sentinel.db through Prisma's better-sqlite3 adapter. The committed migrations
  * (prisma/sentinel/migrations) are applied on start, before anything queries.
+ * `app.sqlite`: the same connection for the hot path's prepared statements (ingestion batches,
+ * alert recording, scored_at), used only between Prisma's transactions (db/shared-sqlite.ts).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
-import { prismaFileUrl } from "@tgsentinel/contract/sqlite-uri.ts";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { PrismaClient } from "../db/generated/client.ts";
+import type { PrismaClient } from "../db/generated/client.ts";
+import { openSentinelDatabase, type SharedSqlite } from "../db/shared-sqlite.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     prisma: PrismaClient;
+    sqlite: SharedSqlite;
   }
 }
 
@@ -34,10 +36,9 @@ const database: FastifyPluginAsync<DatabaseOptions> = async (app, opts) => {
     { database: opts.databaseFile, applied: result.applied, current: result.alreadyApplied.length },
     result.applied.length > 0 ? "sentinel.db migrated" : "sentinel.db is up to date",
   );
-  const prisma = new PrismaClient({
-    adapter: new PrismaBetterSQLite3({ url: prismaFileUrl(opts.databaseFile) }),
-  });
+  const { prisma, sqlite } = openSentinelDatabase(opts.databaseFile);
   app.decorate("prisma", prisma);
+  app.decorate("sqlite", sqlite);
   app.addHook("onClose", async () => {
     await prisma.$disconnect();
   });

@@ -25,6 +25,7 @@ import type { AlertRecorder } from "../alerts/alert-recorder.ts";
 import { type LatencySummary, LatencyWindow } from "../alerts/latency-window.ts";
 import { ScoringBacklog } from "../alerts/scoring-backlog.ts";
 import type { PrismaClient } from "../db/generated/client.ts";
+import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { Embedder } from "../embedding/embedder.ts";
 import { loadOnnxEmbedder } from "../embedding/onnx-embedder.ts";
 import type { NormalizedMessage } from "../ingestion/message.ts";
@@ -90,6 +91,7 @@ function errorText(error: unknown): string {
 
 export interface ScoringServiceOptions {
   prisma: PrismaClient;
+  sqlite: SharedSqlite;
   alerts: AlertRecorder;
   now: () => Date;
   log: FastifyBaseLogger;
@@ -110,7 +112,7 @@ export class ScoringService {
   private readonly embedder: Embedder | null;
 
   constructor(private readonly options: ScoringServiceOptions) {
-    this.backlog = new ScoringBacklog(options.prisma);
+    this.backlog = new ScoringBacklog(options.prisma, options.sqlite);
     this.embedder = options.embedder ?? null;
   }
 
@@ -380,6 +382,7 @@ const scoring: FastifyPluginAsync<ScoringOptions> = async (app, opts) => {
   }
   const service = new ScoringService({
     prisma: app.prisma,
+    sqlite: app.sqlite,
     alerts: app.alerts,
     now: opts.now ?? (() => new Date()),
     log,

@@ -2,10 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
-import { prismaFileUrl } from "@tgsentinel/contract/sqlite-uri.ts";
-import { PrismaClient } from "../db/generated/client.ts";
+import type { PrismaClient } from "../db/generated/client.ts";
+import { openSentinelDatabase, type SharedSqlite } from "../db/shared-sqlite.ts";
 
 const MIGRATIONS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -16,6 +15,8 @@ export interface TempSentinelDb {
   dir: string;
   file: string;
   prisma: PrismaClient;
+  /** The hot path's access to the same connection (MessageStore, AlertStore, ScoringBacklog). */
+  sqlite: SharedSqlite;
   /** Disconnects and removes the directory. */
   dispose(): Promise<void>;
 }
@@ -25,11 +26,12 @@ export async function createTempSentinelDb(prefix = "sentinel-db-"): Promise<Tem
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const file = path.join(dir, "sentinel.db");
   migrateDatabase(file, MIGRATIONS);
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: prismaFileUrl(file) }) });
+  const { prisma, sqlite } = openSentinelDatabase(file);
   return {
     dir,
     file,
     prisma,
+    sqlite,
     async dispose() {
       await prisma.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
