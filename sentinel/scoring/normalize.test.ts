@@ -26,6 +26,23 @@ describe("foldWithOffsets", () => {
     expect(originalSpan(folded, 0, 2)).toEqual({ start: 0, end: 2 });
   });
 
+  it("keeps unpaired surrogates and long expansions exact, whatever the text's length", () => {
+    // A lone surrogate folds to itself (a TextDecoder would turn it into U+FFFD).
+    const lone = foldWithOffsets("A\ud83d B\ude00");
+    expect(lone.text).toBe("a\ud83d b\ude00");
+    expect([...lone.starts]).toEqual([0, 1, 2, 3, 4]);
+    // U+FDFA folds to 18 code units: buffers grow past the text's own length, offsets stay exact.
+    const long = `${"Ab ".repeat(3_000)}${"\ufdfa".repeat(1_000)}`;
+    const folded = foldWithOffsets(long);
+    expect(folded.text.length).toBe(9_000 + 18_000);
+    expect(folded.text.startsWith("ab ab ")).toBe(true);
+    expect(folded.starts).toHaveLength(folded.text.length);
+    expect(folded.starts[9_000 + 17_999]).toBe(9_000 + 999);
+    expect(folded.ends[9_000 + 17_999]).toBe(10_000);
+    // The next, short fold does not see the long one's leftovers.
+    expect(foldWithOffsets("Ok").text).toBe("ok");
+  });
+
   it("folds terms like text, trimmed", () => {
     expect(foldTerm("  Remote   Code\tExecution ")).toBe("remote code execution");
   });

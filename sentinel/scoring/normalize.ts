@@ -98,6 +98,29 @@ export function codePointAtOffset(text: string, index: number): number {
   return index >= text.length ? -1 : text.codePointAt(index)!;
 }
 
+/** Folded code points of the Basic Multilingual Plane by code point (a typed lookup, filled as met). */
+const foldBmp: Array<string | undefined> = new Array(0x10000);
+
+// Scratch buffers reused by every fold (scoring is synchronous, so one fold runs at a time); the
+// result gets its own copies. They grow to the longest text seen.
+let unitBuf = new Uint16Array(4096);
+let startBuf = new Int32Array(4096);
+let endBuf = new Int32Array(4096);
+
+function reserve(capacity: number, used: number): void {
+  if (capacity <= unitBuf.length) return;
+  const size = Math.max(capacity, unitBuf.length * 2);
+  const units = new Uint16Array(size);
+  const starts = new Int32Array(size);
+  const ends = new Int32Array(size);
+  units.set(unitBuf.subarray(0, used));
+  starts.set(startBuf.subarray(0, used));
+  ends.set(endBuf.subarray(0, used));
+  unitBuf = units;
+  startBuf = starts;
+  endBuf = ends;
+}
+
 /**
  * Folds `original` for matching and records where each folded code unit came from.
  * Runs of whitespace become one space whose span covers the whole run; code points that fold to
@@ -106,62 +129,104 @@ export function codePointAtOffset(text: string, index: number): number {
  */
 export function foldWithOffsets(original: string): FoldedText {
   const n = original.length;
-  const units: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // Most code points fold to one unit; longer folds reserve more as they come.
+  reserve(n, 0);
+  let units = unitBuf;
+  let starts = startBuf;
+  let ends = endBuf;
+  let len = 0;
   let lastWasSpace = false;
+  let unpaired = false;
   let i = 0;
   while (i < n) {
     const c = original.charCodeAt(i);
     if (c < 128) {
       if (c === SPACE || (c >= 9 && c <= 13)) {
-        if (lastWasSpace) ends[ends.length - 1] = i + 1;
+        if (lastWasSpace) ends[len - 1] = i + 1;
         else {
-          units.push(SPACE);
-          starts.push(i);
-          ends.push(i + 1);
+          units[len] = SPACE;
+          starts[len] = i;
+          ends[len] = i + 1;
+          len += 1;
           lastWasSpace = true;
         }
       } else {
-        units.push(c >= 65 && c <= 90 ? c + 32 : c);
-        starts.push(i);
-        ends.push(i + 1);
+        units[len] = c >= 65 && c <= 90 ? c + 32 : c;
+        starts[len] = i;
+        ends[len] = i + 1;
+        len += 1;
         lastWasSpace = false;
       }
       i += 1;
       continue;
     }
-    const cp = original.codePointAt(i)!;
-    const width = cp > 0xffff ? 2 : 1;
-    const folded = foldCodePoint(cp);
-    if (folded.length === 0) {
-      if (ends.length > 0) ends[ends.length - 1] = i + width;
-    } else if (folded === " ") {
-      if (lastWasSpace) ends[ends.length - 1] = i + width;
+    let cp = c;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const low = original.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = (c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
+    if (width === 1 && c >= 0xd800 && c <= 0xdfff) unpaired = true;
+    let folded = cp < 0x10000 ? foldBmp[cp] : undefined;
+    if (folded === undefined) {
+      folded = foldCodePoint(cp);
+      if (cp < 0x10000) foldBmp[cp] = folded;
+    }
+    const k = folded.length;
+    if (k === 0) {
+      if (len > 0) ends[len - 1] = i + width;
+    } else if (k === 1 && folded.charCodeAt(0) === SPACE) {
+      if (lastWasSpace) ends[len - 1] = i + width;
       else {
-        units.push(SPACE);
-        starts.push(i);
-        ends.push(i + width);
+        units[len] = SPACE;
+        starts[len] = i;
+        ends[len] = i + width;
+        len += 1;
         lastWasSpace = true;
       }
     } else {
-      for (let k = 0; k < folded.length; k++) {
-        units.push(folded.charCodeAt(k));
-        starts.push(i);
-        ends.push(i + width);
+      if (len + k + (n - i) > units.length) {
+        reserve(len + k + (n - i), len);
+        units = unitBuf;
+        starts = startBuf;
+        ends = endBuf;
+      }
+      for (let j = 0; j < k; j++) {
+        units[len] = folded.charCodeAt(j);
+        starts[len] = i;
+        ends[len] = i + width;
+        len += 1;
       }
       lastWasSpace = false;
     }
     i += width;
   }
-  return { text: unitsToString(units), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+  return {
+    text: unitsToString(units, len, unpaired),
+    starts: starts.slice(0, len),
+    ends: ends.slice(0, len),
+  };
 }
 
-function unitsToString(units: number[]): string {
+const UTF16 = new TextDecoder("utf-16le");
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The string of `units[0..len)`. A TextDecoder is the fast way, but it replaces unpaired
+ * surrogates (and reads bytes little-endian), so text with one takes the slow, exact way.
+ */
+function unitsToString(units: Uint16Array, len: number, unpaired: boolean): string {
+  if (!unpaired && LITTLE_ENDIAN) return UTF16.decode(units.subarray(0, len));
   const CHUNK = 8192;
-  if (units.length <= CHUNK) return String.fromCharCode(...units);
   let out = "";
-  for (let k = 0; k < units.length; k += CHUNK) out += String.fromCharCode(...units.slice(k, k + CHUNK));
+  for (let k = 0; k < len; k += CHUNK)
+    out += String.fromCharCode.apply(
+      null,
+      units.subarray(k, Math.min(len, k + CHUNK)) as unknown as number[],
+    );
   return out;
 }
 

@@ -1,7 +1,6 @@
 import { Api } from "telegram";
-import { getPeerId } from "telegram/Utils.js";
 import type { NormalizedMessage } from "../ingestion/message.ts";
-import { bareId, chatTypeOf, type PeerRecord } from "./peer-cache.ts";
+import { bareId, chatTypeOf, markedPeerId, type PeerRecord } from "./peer-cache.ts";
 
 /** The account owner, as far as mention detection needs it. */
 export interface SelfIdentity {
@@ -24,7 +23,7 @@ export interface NormalizeContext {
  */
 export function normalizeMessage(message: unknown, context: NormalizeContext): NormalizedMessage | null {
   if (!(message instanceof Api.Message)) return null;
-  const chatId = getPeerId(message.peerId);
+  const chatId = markedPeerId(message.peerId);
   const chat = context.peer(chatId);
   const senderId = senderIdOf(message, chatId, context.self);
   const sender = senderId ? context.peer(senderId) : undefined;
@@ -79,7 +78,7 @@ export function messageLink(chatId: string, chatUsername: string | null, message
 }
 
 function senderIdOf(message: Api.Message, chatId: string, self: SelfIdentity | null): string | null {
-  if (message.fromId) return getPeerId(message.fromId);
+  if (message.fromId) return markedPeerId(message.fromId);
   if (message.out) return self?.id ?? null;
   // Channel posts without a signature, and incoming private messages, come from the chat itself.
   if (message.post || message.peerId instanceof Api.PeerUser) return chatId;
@@ -96,14 +95,14 @@ function replyTargetOf(message: Api.Message, chatId: string): number | null {
   const header = message.replyTo;
   if (!(header instanceof Api.MessageReplyHeader) || header.replyToMsgId === undefined) return null;
   // A reply quoting another chat's message does not point into this chat.
-  if (header.replyToPeerId && getPeerId(header.replyToPeerId) !== chatId) return null;
+  if (header.replyToPeerId && markedPeerId(header.replyToPeerId) !== chatId) return null;
   return header.replyToMsgId;
 }
 
 function forwardOriginOf(header: Api.MessageFwdHeader | undefined, context: NormalizeContext): string | null {
   if (!header) return null;
   if (header.fromId) {
-    const id = getPeerId(header.fromId);
+    const id = markedPeerId(header.fromId);
     const origin = context.peer(id);
     return origin?.title ?? origin?.username ?? header.fromName ?? id;
   }
@@ -134,9 +133,15 @@ function mentionsOwner(
   return facts.replyToMsgId !== null && context.isOwnMessage?.(facts.chatId, facts.replyToMsgId) === true;
 }
 
+let lastMention: { username: string; pattern: RegExp } | null = null;
+
 function mentionPattern(username: string): RegExp {
+  // One owner per process: the pattern is compiled once, not per message.
+  if (lastMention?.username === username) return lastMention.pattern;
   // Usernames are [A-Za-z0-9_]; a longer handle that merely starts with ours is someone else.
-  return new RegExp(`(^|[^\\w@])@${username.replace(/\W/g, "")}(?![\\w])`, "i");
+  const pattern = new RegExp(`(^|[^\\w@])@${username.replace(/\W/g, "")}(?![\\w])`, "i");
+  lastMention = { username, pattern };
+  return pattern;
 }
 
 function reactionCount(reactions: Api.MessageReactions | undefined): number {

@@ -1,7 +1,8 @@
 import { Api } from "telegram";
 import { returnBigInt } from "telegram/Helpers.js";
+import { getPeerId } from "telegram/Utils.js";
 import { describe, expect, it } from "vitest";
-import { bareId, PeerCache } from "./peer-cache.ts";
+import { bareId, markedPeerId, PeerCache } from "./peer-cache.ts";
 
 const user = (id: number, extra: Partial<ConstructorParameters<typeof Api.User>[0]> = {}) =>
   new Api.User({ id: returnBigInt(id), accessHash: returnBigInt(id * 10), firstName: `U${id}`, ...extra });
@@ -58,5 +59,43 @@ describe("PeerCache", () => {
 
   it("strips the mark of channel and group ids", () => {
     expect([bareId("-1001234"), bareId("-45"), bareId("777")]).toEqual(["1234", "45", "777"]);
+  });
+});
+
+describe("markedPeerId", () => {
+  it("gives GramJS's getPeerId for the peers and entities messages carry", () => {
+    const peers: unknown[] = [
+      new Api.PeerUser({ userId: returnBigInt(5) }),
+      new Api.PeerChat({ chatId: returnBigInt(44) }),
+      new Api.PeerChannel({ channelId: returnBigInt("1234567890123") }),
+      user(777000111),
+      new Api.Chat({
+        id: returnBigInt(44),
+        title: "G",
+        photo: new Api.ChatPhotoEmpty(),
+        participantsCount: 2,
+        date: 0,
+        version: 1,
+      }),
+      new Api.ChatForbidden({ id: returnBigInt(45), title: "F" }),
+      new Api.Channel({ id: returnBigInt(123), title: "C", photo: new Api.ChatPhotoEmpty(), date: 0 }),
+      new Api.ChannelForbidden({ id: returnBigInt(124), accessHash: returnBigInt(1), title: "CF" }),
+      // Already-marked ids inside a peer: the general path strips the mark as GramJS does.
+      new Api.PeerChat({ chatId: returnBigInt(-46) }),
+    ];
+    const expected = [
+      "5",
+      "-44",
+      "-1001234567890123",
+      "777000111",
+      "-44",
+      "-45",
+      "-100123",
+      "-100124",
+      "-46",
+    ];
+    // GramJS's getPeerId rewrites ids inside peers it converts: compare with fresh objects.
+    expect(peers.map((peer) => markedPeerId(peer))).toEqual(expected);
+    expect(peers.map((peer) => getPeerId(peer as Parameters<typeof getPeerId>[0]))).toEqual(expected);
   });
 });
