@@ -7,7 +7,7 @@ import {
   maskPhone,
   waitText,
 } from "./telegram-login.ts";
-import { gql, login } from "./testing/graphql-client.ts";
+import { gql, login, wsClient } from "./testing/graphql-client.ts";
 import {
   ADMIN,
   startSentinel,
@@ -260,6 +260,24 @@ describe("the login fields through GraphQL", () => {
       const result = await gql(ui.url, query, variables as Record<string, unknown>, cookie);
       expect(result.errors?.length, query).toBeGreaterThan(0);
       expect(JSON.stringify(result.errors), query).not.toContain(secret);
+    }
+  });
+
+  it("never echoes them over graphql-ws either", async () => {
+    const client = wsClient(ui.url, cookie);
+    try {
+      for (const [query, variables, secret] of [
+        [PASSWORD, { password: 918273645 }, "918273645"],
+        ["mutation { submitTelegramLoginCode(code: 13579) { step } }", {}, "13579"],
+      ] as const) {
+        const answer = await new Promise<unknown>((resolve) => {
+          client.subscribe({ query, variables }, { next: resolve, error: resolve, complete: () => {} });
+        });
+        expect(JSON.stringify(answer), query).toMatch(/cannot represent a non string value/);
+        expect(JSON.stringify(answer), query).not.toContain(secret);
+      }
+    } finally {
+      await client.dispose();
     }
   });
 

@@ -5,8 +5,8 @@
 import { GraphQLRequestError } from "./graphql/errors.ts";
 import type { TelegramLoginCodeType } from "./graphql/generated/graphql.ts";
 
-/** E.164: at most 15 digits with the country code; fewer than 6 cannot be a full number. */
-export const PHONE_DIGITS = { min: 6, max: 15 } as const;
+/** E.164: at most 15 digits with the country code; the sentinel takes 5 at least (PHONE_MIN_DIGITS). */
+export const PHONE_DIGITS = { min: 5, max: 15 } as const;
 /** The most characters the phone field takes (the server's own bound). */
 export const PHONE_MAX_LENGTH = 32;
 
