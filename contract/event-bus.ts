@@ -94,7 +94,9 @@ export class RedisEventBus implements EventBus {
   constructor(target: RedisTarget) {
     this.prefix = target.prefix ?? CHANNEL_PREFIX;
     this.emitter.setMaxListeners(0);
-    this.pub = connectRedis(target, { connectionName: "tgsentinel-pub" });
+    // Auto-pipelining: publishes started in the same tick (a batch's alerts) go out in one write
+    // instead of one system call each; their order is kept.
+    this.pub = connectRedis(target, { connectionName: "tgsentinel-pub", enableAutoPipelining: true });
     // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes on reconnect.
     this.sub = connectRedis(target, {
       connectionName: "tgsentinel-sub",

@@ -35,6 +35,31 @@ describe.each(adapters)("TtlStore contract: %s", (_name, make) => {
     expect(await store.incr("cap:chat:1", 200)).toBe(1);
   });
 
+  it("reads several keys and adds to several counters at once, each in its own fixed window", async () => {
+    store = make();
+    expect(await store.getMany([])).toEqual([]);
+    expect(await store.incrMany(new Map(), 200)).toEqual([]);
+    await store.set("x", "7", 5_000);
+    expect(await store.incr("cap:a", 200)).toBe(1);
+    expect(
+      await store.incrMany(
+        new Map([
+          ["cap:a", 2],
+          ["cap:b", 3],
+        ]),
+        200,
+      ),
+    ).toEqual([3, 3]);
+    expect(await store.getMany(["cap:a", "missing", "cap:b", "x"])).toEqual(["3", null, "3", "7"]);
+    // The window started with the first increment of each key; adding more does not extend it.
+    const ttl = await store.ttl("cap:b");
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await store.getMany(["cap:a", "cap:b", "x"])).toEqual([null, null, "7"]);
+    expect(await store.incrMany(new Map([["cap:a", 4]]), 200)).toEqual([4]);
+  });
+
   it("lists live entries under a prefix only", async () => {
     store = make();
     await store.set("flood_wait:a", "10", 5_000);

@@ -20,6 +20,13 @@ export interface TtlStore {
   ttl(key: string): Promise<number | null>;
   /** Fixed-window counter: increments and starts the window on the first increment. */
   incr(key: string, windowMs: number): Promise<number>;
+  /** The values of several keys in one round trip (null where a key does not exist). */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
+  /**
+   * Adds `amount` to each key's fixed-window counter in one round trip (each as `incr` would,
+   * amount times): a key's window starts with its first increment. New counts, in map order.
+   */
+  incrMany(amounts: ReadonlyMap<string, number>, windowMs: number): Promise<number[]>;
   delete(key: string): Promise<void>;
   /** Every live entry whose key starts with `prefix`. */
   list(prefix: string): Promise<TtlEntry[]>;
@@ -55,12 +62,24 @@ export class MemoryTtlStore implements TtlStore {
   }
 
   async incr(key: string, windowMs: number): Promise<number> {
+    return this.add(key, 1, windowMs);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    return Promise.all(keys.map((key) => this.get(key)));
+  }
+
+  async incrMany(amounts: ReadonlyMap<string, number>, windowMs: number): Promise<number[]> {
+    return [...amounts].map(([key, amount]) => this.add(key, amount, windowMs));
+  }
+
+  private add(key: string, amount: number, windowMs: number): number {
     const entry = this.live(key);
     if (!entry) {
-      this.entries.set(key, { value: "1", expiresAt: this.now() + Math.max(1, windowMs) });
-      return 1;
+      this.entries.set(key, { value: String(amount), expiresAt: this.now() + Math.max(1, windowMs) });
+      return amount;
     }
-    const next = Number(entry.value) + 1;
+    const next = Number(entry.value) + amount;
     entry.value = String(next);
     return next;
   }
@@ -128,6 +147,30 @@ export class RedisTtlStore implements TtlStore {
     const [err, count] = results?.[0] ?? [new Error("no reply"), 0];
     if (err) throw err;
     return Number(count);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    if (keys.length === 0) return [];
+    await whenReady(this.redis);
+    return this.redis.mget(keys.map((key) => this.k(key)));
+  }
+
+  async incrMany(amounts: ReadonlyMap<string, number>, windowMs: number): Promise<number[]> {
+    if (amounts.size === 0) return [];
+    await whenReady(this.redis);
+    const window = String(Math.max(1, Math.ceil(windowMs)));
+    const multi = this.redis.multi();
+    for (const [key, amount] of amounts)
+      multi.incrby(this.k(key), amount).call("PEXPIRE", this.k(key), window, "NX");
+    const results = (await multi.exec()) ?? [];
+    if (results.length !== amounts.size * 2) throw new Error("no reply");
+    const counts: number[] = [];
+    for (let i = 0; i < results.length; i += 2) {
+      const [err, count] = results[i]!;
+      if (err) throw err;
+      counts.push(Number(count));
+    }
+    return counts;
   }
 
   async delete(key: string): Promise<void> {

@@ -63,10 +63,10 @@ export class AlertRecorder {
 
   /**
    * Checks each draft against both counters and counts it when allowed. The counters are read
-   * once per batch (all keys at once) and the drafts decided in order against those counts plus
-   * the batch's own, so counts within the batch are exact; the increments are then sent together.
-   * If the TtlStore is unreachable (Redis down) alerts are let through: losing an alert is worse
-   * than exceeding a cap.
+   * once per batch (all keys in one round trip) and the drafts decided in order against those
+   * counts plus the batch's own, so counts within the batch are exact; the increments are then
+   * sent together, one per counter. If the TtlStore is unreachable (Redis down) alerts are let
+   * through: losing an alert is worse than exceeding a cap.
    */
   private async applyCaps(drafts: readonly AlertDraft[]): Promise<{
     allowed: AlertDraft[];
@@ -85,14 +85,14 @@ export class AlertRecorder {
     for (const keys of keysOf) counts.set(keys.chat, 0).set(keys.profile, 0);
     try {
       const keys = [...counts.keys()];
-      const values = await Promise.all(keys.map((key) => ttl.get(key)));
+      const values = await ttl.getMany(keys);
       for (const [i, key] of keys.entries()) counts.set(key, Number(values[i] ?? 0));
     } catch (error) {
       warn(error);
       return { allowed: [...drafts], suppressed };
     }
     const allowed: AlertDraft[] = [];
-    const increments: string[] = [];
+    const increments = new Map<string, number>();
     drafts.forEach((draft, i) => {
       const keys = keysOf[i]!;
       const verdict = capVerdict({ chat: counts.get(keys.chat)!, profile: counts.get(keys.profile)! }, caps);
@@ -101,11 +101,12 @@ export class AlertRecorder {
         return;
       }
       counts.set(keys.chat, counts.get(keys.chat)! + 1).set(keys.profile, counts.get(keys.profile)! + 1);
-      increments.push(keys.chat, keys.profile);
+      increments.set(keys.chat, (increments.get(keys.chat) ?? 0) + 1);
+      increments.set(keys.profile, (increments.get(keys.profile) ?? 0) + 1);
       allowed.push(draft);
     });
     try {
-      await Promise.all(increments.map((key) => ttl.incr(key, CAP_WINDOW_MS)));
+      await ttl.incrMany(increments, CAP_WINDOW_MS);
     } catch (error) {
       warn(error);
     }
