@@ -12,7 +12,7 @@ import {
   ensureAlertCount,
 } from "./alert-cache.ts";
 import { UI_MIGRATIONS_DIR } from "./app.ts";
-import { PrismaClient } from "./db/generated/client.ts";
+import { type Alert, PrismaClient } from "./db/generated/client.ts";
 import type { SentinelAlert, SentinelAlertsPage, SentinelClient } from "./sentinel-client.ts";
 
 /**
@@ -210,5 +210,57 @@ describe("which listings a sync reads", () => {
     expect(second).toBe(first);
     expect(await second).toBe(2);
     expect(await scoreOf(5)).toBe(2);
+  });
+});
+
+describe("what a sync announces", () => {
+  let dir: string;
+  let db: PrismaClient;
+  let sentinel: SentinelAlertsStub;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "alert-announce-"));
+    const dbFile = path.join(dir, "ui.db");
+    migrateDatabase(dbFile, UI_MIGRATIONS_DIR);
+    db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${dbFile}` }) });
+    await ensureAlertCount(db);
+    sentinel = new SentinelAlertsStub();
+  });
+  afterEach(async () => {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("announces each new alert once, oldest first, exactly as ui.db then holds it", async () => {
+    const announced: Alert[][] = [];
+    const cache = new AlertCache(db, sentinel as unknown as SentinelClient, {
+      pageSize: 7,
+      onNew: (fresh) => announced.push(fresh),
+    });
+    sentinel.add(10);
+    sentinel.listed[3] = {
+      ...sentinel.listed[3]!,
+      chat_title: null,
+      score: 4.125,
+      reasons: [{ kind: "keyword", term: "взлом", weight: 1.5, start: 0, end: 5 }],
+      text: 'взлом 🔓 漏洞 «quoted» "double" \\ back',
+      sender_name: "Ольга",
+      link: "https://t.me/c/100/4",
+    };
+    await cache.sync();
+    // Pages of 7: two announcements, every alert once, in id order.
+    expect(announced.map((page) => page.length)).toEqual([7, 3]);
+    const rows = await db.alert.findMany({ orderBy: { id: "asc" } });
+    expect(announced.flat()).toEqual(rows);
+    expect(rows[3]).toMatchObject({ chatTitle: "", score: 4.125, senderName: "Ольга", readAt: null });
+    expect(JSON.parse(rows[3]!.reasons)).toEqual(sentinel.listed[3]!.reasons);
+
+    // Listed again from the start (the cursor forgotten): nothing is new, nothing announced.
+    await db.syncState.delete({ where: { key: ALERTS_CURSOR_KEY } });
+    sentinel.add(2);
+    announced.length = 0;
+    expect(await cache.sync()).toBe(2);
+    expect(announced.flat().map((a) => a.id)).toEqual([11, 12]);
+    expect(await cachedAlertCount(db)).toBe(12);
   });
 });

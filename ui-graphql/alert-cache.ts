@@ -47,6 +47,11 @@ export async function cachedAlertCount(db: PrismaClient): Promise<number> {
   );
 }
 
+/** How Prisma stores a DateTime in SQLite (ISO 8601 with +00:00), for rows written by hand. */
+function sqliteDate(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}
+
 function rowOf(a: SentinelAlert) {
   return {
     id: a.id,
@@ -210,32 +215,62 @@ export class AlertCache {
     });
   }
 
-  /** Inserts the alerts not cached yet and stores the cursor (one transaction); returns the new ones. */
+  /**
+   * Inserts the alerts not cached yet and stores the cursor (one transaction); returns the new
+   * ones, oldest first. One INSERT … ON CONFLICT DO NOTHING RETURNING id over the page passed as a
+   * JSON array of rows (as the sentinel's alert store writes): Prisma's createMany plus reading the
+   * rows back cost ~0.3 ms of CPU per alert, more than everything else between the sentinel and a
+   * subscriber. The returned rows are built from what was inserted, not read back.
+   */
   private async store(alerts: SentinelAlert[], nextCursor: string | null): Promise<Alert[]> {
-    const ids = alerts.map((a) => a.id);
     return this.db.$transaction(async (tx) => {
       let fresh: Alert[] = [];
       if (alerts.length > 0) {
-        const existing = new Set(
-          (await tx.alert.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+        const cachedAt = new Date();
+        const rows = alerts.map(rowOf);
+        const inserted = await tx.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+          `INSERT INTO alerts (id, chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
+                               message_date, created_at, updated_at, cached_at)
+           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                  value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?
+             FROM json_each(?) WHERE true
+           ON CONFLICT (id) DO NOTHING
+           RETURNING id`,
+          sqliteDate(cachedAt),
+          // Rows as arrays in column order, read by position.
+          JSON.stringify(
+            rows.map((r) => [
+              r.id,
+              r.chatId,
+              r.chatTitle,
+              r.messageId,
+              r.profile,
+              r.score,
+              r.reasons,
+              r.text,
+              r.senderName,
+              r.link,
+              sqliteDate(r.messageDate),
+              sqliteDate(r.createdAt),
+              sqliteDate(r.updatedAt),
+            ]),
+          ),
         );
-        const missing = [
-          ...new Map(alerts.filter((a) => !existing.has(a.id)).map((a) => [a.id, a])).values(),
-        ];
-        if (missing.length > 0) {
-          await tx.alert.createMany({ data: missing.map(rowOf) });
-          fresh = await tx.alert.findMany({
-            where: { id: { in: missing.map((a) => a.id) } },
-            orderBy: { id: "asc" },
-          });
-        }
+        const ids = new Set(inserted.map((row) => Number(row.id)));
+        // A page never lists an id twice; if one did, the first row is the one inserted.
+        const byId = new Map<number, (typeof rows)[number]>();
+        for (const r of rows) if (ids.has(r.id) && !byId.has(r.id)) byId.set(r.id, r);
+        fresh = [...byId.values()].sort((a, b) => a.id - b.id).map((r) => ({ ...r, readAt: null, cachedAt }));
       }
       if (nextCursor !== null) {
-        await tx.syncState.upsert({
-          where: { key: ALERTS_CURSOR_KEY },
-          create: { key: ALERTS_CURSOR_KEY, value: nextCursor },
-          update: { value: nextCursor },
-        });
+        // Raw as well: Prisma's upsert costs ~2 ms of CPU, the statement itself ~0.1 ms.
+        await tx.$executeRawUnsafe(
+          `INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          ALERTS_CURSOR_KEY,
+          nextCursor,
+          sqliteDate(new Date()),
+        );
       }
       return fresh;
     });
