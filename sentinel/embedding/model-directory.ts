@@ -1,7 +1,8 @@
 /**
  * What a local embedding model directory must hold (checked at start-up, before anything loads):
  * `model.onnx` and a tokenizer (`tokenizer.json` or `vocab.txt`). Optional: `tokenizer_config.json`
- * (`do_lower_case`) and `sentence_bert_config.json` (`max_seq_length`).
+ * (`do_lower_case`), `sentence_bert_config.json` (`max_seq_length`), `config_sentence_transformers.json`
+ * (`prompts`, `default_prompt_name`) and `1_Pooling/config.json` (mean or first-token pooling).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +12,8 @@ export const TOKENIZER_JSON = "tokenizer.json";
 export const VOCAB_TXT = "vocab.txt";
 export const TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
 export const SENTENCE_CONFIG_JSON = "sentence_bert_config.json";
+export const PROMPTS_CONFIG_JSON = "config_sentence_transformers.json";
+export const POOLING_CONFIG_JSON = "1_Pooling/config.json";
 
 function isFile(file: string): boolean {
   try {

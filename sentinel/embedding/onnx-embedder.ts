@@ -4,11 +4,17 @@
  * nothing is fetched: the same on an air-gapped host). onnxruntime-node is not used: its install
  * script downloads native binaries.
  *
- * Model contract (BERT-style exports such as sentence-transformers' MiniLM in ONNX):
+ * Model contract (BERT- or XLM-RoBERTa-style exports such as sentence-transformers' MiniLM or
+ * intfloat's multilingual-e5 in ONNX):
  * - inputs: `input_ids` (int64 or int32, [1, n]); optionally `attention_mask` (all ones) and
- *   `token_type_ids` (all zeros); no other inputs;
+ *   `token_type_ids` (all zeros), each fed only when the model declares it; no other inputs;
  * - output: `sentence_embedding` [1, d] used as is, else `last_hidden_state` (or the only output)
- *   [1, n, d] mean-pooled over the attention mask; float32. Vectors are L2-normalised here.
+ *   [1, n, d] pooled as `1_Pooling/config.json` says (mean, the default, or the first token);
+ *   float32. Vectors are L2-normalised here.
+ * - tokenizer: see tokenizer-files.ts (WordPiece or Unigram); `sentence_bert_config.json`'s
+ *   `max_seq_length`, else tokenizer.json's truncation, caps the tokens per text;
+ * - `config_sentence_transformers.json`'s `prompts[default_prompt_name]` (e.g. e5's "query: ") is
+ *   put before every text, as sentence-transformers' encode() does.
  * One text per run: no padding, so a model that ignores the mask still sees only real tokens.
  */
 import fs from "node:fs";
@@ -19,18 +25,23 @@ import { type Embedder, EmbeddingModelError } from "./embedder.ts";
 import {
   MODEL_FILE,
   modelDirectoryProblems,
+  POOLING_CONFIG_JSON,
+  PROMPTS_CONFIG_JSON,
   SENTENCE_CONFIG_JSON,
   TOKENIZER_CONFIG_JSON,
   TOKENIZER_JSON,
   VOCAB_TXT,
 } from "./model-directory.ts";
-import { l2Normalize, meanPool } from "./pooling.ts";
-import { tokenizerFromFiles, type WordPieceTokenizer } from "./wordpiece.ts";
+import { firstTokenPool, l2Normalize, meanPool } from "./pooling.ts";
+import type { SentenceTokenizer } from "./tokenizer.ts";
+import { tokenizerFromFiles } from "./tokenizer-files.ts";
 
-/** Tokens per text at most (including [CLS] and [SEP]) unless sentence_bert_config.json says fewer. */
+/** Tokens per text at most (special tokens included) unless the model directory says fewer. */
 export const DEFAULT_MAX_TOKENS = 256;
 /** Characters of a text that are tokenised at most (a Telegram message holds 4,096). */
 export const MAX_EMBEDDING_INPUT = 4_096;
+/** Longest prompt (config_sentence_transformers.json) put before every text, in characters. */
+export const MAX_PROMPT_CHARS = 200;
 /** Longest excerpt of an ONNX Runtime error quoted in our messages. */
 const MAX_RUNTIME_DETAIL = 300;
 
@@ -38,7 +49,7 @@ const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "token_type_ids
 const OUTPUT_NAMES = ["sentence_embedding", "last_hidden_state"];
 
 export interface OnnxEmbedderOptions {
-  /** Tokens per text at most, [CLS] and [SEP] included (default DEFAULT_MAX_TOKENS). */
+  /** Tokens per text at most, special tokens included (default DEFAULT_MAX_TOKENS). */
   maxTokens?: number;
 }
 
@@ -84,6 +95,71 @@ function sentenceMaxTokens(dir: string): number | undefined {
     throw new EmbeddingModelError(`embedding model ${dir}: ${SENTENCE_CONFIG_JSON} is not valid JSON`);
   }
 }
+
+function readJsonConfig(dir: string, file: string): Record<string, unknown> | undefined {
+  const text = readOptional(path.join(dir, file));
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new EmbeddingModelError(`embedding model ${dir}: ${file} is not valid JSON`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new EmbeddingModelError(`embedding model ${dir}: ${file} is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The prompt sentence-transformers puts before every text: `prompts[default_prompt_name]` of
+ * config_sentence_transformers.json ("" when there is none).
+ */
+function defaultPrompt(dir: string): string {
+  const config = readJsonConfig(dir, PROMPTS_CONFIG_JSON);
+  const name = config?.default_prompt_name;
+  if (name === undefined || name === null) return "";
+  const prompts = config?.prompts;
+  const prompt =
+    typeof name === "string" && typeof prompts === "object" && prompts !== null
+      ? (prompts as Record<string, unknown>)[name]
+      : undefined;
+  if (typeof prompt !== "string")
+    throw new EmbeddingModelError(
+      `embedding model ${dir}: ${PROMPTS_CONFIG_JSON} names default_prompt_name ${JSON.stringify(name)} but its prompts have no such text`,
+    );
+  if (prompt.length > MAX_PROMPT_CHARS)
+    throw new EmbeddingModelError(
+      `embedding model ${dir}: ${PROMPTS_CONFIG_JSON}'s default prompt is longer than ${MAX_PROMPT_CHARS} characters`,
+    );
+  return prompt;
+}
+
+export type Pooling = "mean" | "first";
+
+const POOLING_MODES: Record<string, Pooling | undefined> = {
+  pooling_mode_mean_tokens: "mean",
+  pooling_mode_cls_token: "first",
+  pooling_mode_max_tokens: undefined,
+  pooling_mode_mean_sqrt_len_tokens: undefined,
+  pooling_mode_weightedmean_tokens: undefined,
+  pooling_mode_lasttoken: undefined,
+};
+
+/** How token vectors become one: sentence-transformers' 1_Pooling/config.json, mean without it. */
+function poolingOf(dir: string): Pooling {
+  const config = readJsonConfig(dir, POOLING_CONFIG_JSON);
+  if (config === undefined) return "mean";
+  const modes = Object.keys(POOLING_MODES).filter((key) => config[key] === true);
+  const pooling = modes.length === 1 ? POOLING_MODES[modes[0]!] : undefined;
+  if (pooling === undefined)
+    throw new EmbeddingModelError(
+      `embedding model ${dir}: ${POOLING_CONFIG_JSON} asks for ${modes.join(" + ") || "no pooling mode"}; supported: pooling_mode_mean_tokens or pooling_mode_cls_token alone`,
+    );
+  return pooling;
+}
+
+/** A text with nothing but whitespace and invisible characters has nothing to embed. */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
 
 type IdType = "int64" | "int32";
 
@@ -137,14 +213,21 @@ class OnnxEmbedder implements Embedder {
   constructor(
     private readonly ort: Runtime,
     private readonly session: Ort.InferenceSession,
-    private readonly tokenizer: WordPieceTokenizer,
+    private readonly tokenizer: SentenceTokenizer,
     private readonly shape: ModelShape,
     private readonly dir: string,
     readonly maxTokens: number,
+    private readonly pooling: Pooling,
+    private readonly prompt: string,
   ) {}
 
   get description(): string {
-    return `${this.dir} (${this.shape.output}, ${this.dimensions} dimensions, up to ${this.maxTokens} tokens)`;
+    const output =
+      this.shape.output === "sentence_embedding"
+        ? this.shape.output
+        : `${this.shape.output} ${this.pooling}-pooled`;
+    const prompt = this.prompt === "" ? "" : `, prompt ${JSON.stringify(this.prompt)}`;
+    return `${this.dir} (${this.tokenizer.kind} tokenizer, ${output}, ${this.dimensions} dimensions, up to ${this.maxTokens} tokens${prompt})`;
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -191,7 +274,10 @@ class OnnxEmbedder implements Embedder {
       if (dims.length === 2 && dims[0] === 1) vector = Float32Array.from(data);
       // One text, no padding: the attention mask is all ones.
       else if (dims.length === 3 && dims[0] === 1 && dims[1] === n)
-        vector = meanPool(data, new Uint8Array(n).fill(1), n, dims[2]!);
+        vector =
+          this.pooling === "first"
+            ? firstTokenPool(data, n, dims[2]!)
+            : meanPool(data, new Uint8Array(n).fill(1), n, dims[2]!);
       else
         throw new EmbeddingModelError(
           `embedding model ${this.dir}: output ${shape.output} has shape [${dims.join(", ")}]; expected [1, d] or [1, ${n}, d]`,
@@ -203,9 +289,12 @@ class OnnxEmbedder implements Embedder {
   }
 
   private async embedOne(text: string): Promise<Float32Array> {
-    const ids = this.tokenizer.encode(text.slice(0, MAX_EMBEDDING_INPUT), this.maxTokens);
-    // [CLS] [SEP] alone: nothing to compare, so no direction at all rather than the model's bias.
-    if (ids.length <= 2) return new Float32Array(this.dimensions);
+    const input = text.slice(0, MAX_EMBEDDING_INPUT);
+    // Nothing visible, or special tokens alone: nothing to compare, so no direction at all rather
+    // than the model's bias (checked before the prompt, which every text shares).
+    if (!VISIBLE.test(input)) return new Float32Array(this.dimensions);
+    const ids = this.tokenizer.encode(this.prompt + input, this.maxTokens);
+    if (ids.length <= this.tokenizer.specialTokenCount) return new Float32Array(this.dimensions);
     const vector = await this.embedIds(ids);
     if (vector.length !== this.dimensions)
       throw new EmbeddingModelError(
@@ -231,17 +320,28 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
   const problems = modelDirectoryProblems(dir);
   if (problems.length > 0) throw new EmbeddingModelError(`embedding model ${dir} ${problems.join(" and ")}`);
 
-  let tokenizer: WordPieceTokenizer;
+  let tokenizer: SentenceTokenizer;
+  let tokenizerMaxLength: number | undefined;
   try {
-    tokenizer = tokenizerFromFiles({
+    ({ tokenizer, maxLength: tokenizerMaxLength } = tokenizerFromFiles({
       tokenizerJson: readOptional(path.join(dir, TOKENIZER_JSON)),
       vocabTxt: readOptional(path.join(dir, VOCAB_TXT)),
       tokenizerConfigJson: readOptional(path.join(dir, TOKENIZER_CONFIG_JSON)),
-    });
+    }));
   } catch (error) {
     throw new EmbeddingModelError(`embedding model ${dir}: ${detail(error)}`, { cause: error });
   }
-  const maxTokens = Math.min(options.maxTokens ?? DEFAULT_MAX_TOKENS, sentenceMaxTokens(dir) ?? Infinity);
+  // sentence-transformers' max_seq_length wins over the tokenizer's own truncation, as there.
+  const maxTokens = Math.min(
+    options.maxTokens ?? DEFAULT_MAX_TOKENS,
+    sentenceMaxTokens(dir) ?? tokenizerMaxLength ?? Infinity,
+  );
+  if (maxTokens <= tokenizer.specialTokenCount)
+    throw new EmbeddingModelError(
+      `embedding model ${dir}: ${maxTokens} tokens per text leave no room beside the ${tokenizer.specialTokenCount} special tokens`,
+    );
+  const pooling = poolingOf(dir);
+  const prompt = defaultPrompt(dir);
 
   const ort = await loadRuntime();
   let session: Ort.InferenceSession;
@@ -257,12 +357,8 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
 
   try {
     const shape = inspectModel(session, dir);
-    const embedder = new OnnxEmbedder(ort, session, tokenizer, shape, dir, maxTokens);
-    const probe = [
-      tokenizer.clsId,
-      ...new Array<number>(maxTokens - 2).fill(tokenizer.unkId),
-      tokenizer.sepId,
-    ];
+    const embedder = new OnnxEmbedder(ort, session, tokenizer, shape, dir, maxTokens, pooling, prompt);
+    const probe = tokenizer.probeIds(maxTokens);
     let vector: Float32Array;
     try {
       vector = await embedder.embedIds(probe);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { l2Normalize, meanPool } from "./pooling.ts";
+import { firstTokenPool, l2Normalize, meanPool } from "./pooling.ts";
 
 describe("pooling", () => {
   it("averages only the tokens the attention mask keeps", () => {
@@ -10,6 +10,12 @@ describe("pooling", () => {
   it("gives a zero vector when the mask keeps nothing, and refuses a short buffer", () => {
     expect([...meanPool(Float32Array.from([1, 2]), [0], 1, 2)]).toEqual([0, 0]);
     expect(() => meanPool(Float32Array.from([1]), [1], 1, 2)).toThrow(RangeError);
+  });
+
+  it("takes the first token's vector for first-token (CLS) pooling, and refuses a short buffer", () => {
+    expect([...firstTokenPool(Float32Array.from([1, 2, 3, 4, 5, 6]), 3, 2)]).toEqual([1, 2]);
+    expect(() => firstTokenPool(Float32Array.from([1]), 1, 2)).toThrow(RangeError);
+    expect(() => firstTokenPool(new Float32Array(0), 0, 2)).toThrow(RangeError);
   });
 
   it("normalises to unit length, and leaves zero or non-finite vectors all zeros", () => {

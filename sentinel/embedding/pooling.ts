@@ -26,6 +26,13 @@ export function meanPool(
   return out;
 }
 
+/** The first token's vector (`[CLS]`/`<s>`), for models pooled that way (same layout as meanPool). */
+export function firstTokenPool(hidden: Float32Array, tokens: number, dimensions: number): Float32Array {
+  if (tokens < 1 || hidden.length < tokens * dimensions)
+    throw new RangeError(`expected ${tokens * dimensions} values, got ${hidden.length}`);
+  return hidden.slice(0, dimensions);
+}
+
 /** Scales `vector` to unit length in place and returns it; a zero (or non-finite) vector becomes all zeros. */
 export function l2Normalize(vector: Float32Array): Float32Array {
   let squares = 0;

@@ -5,28 +5,24 @@
  *   exports). Uncased (lower-case + accents stripped) unless `tokenizer_config.json` says
  *   `"do_lower_case": false`.
  * - `tokenizer.json` (Hugging Face tokenizers) whose `model.type` is `WordPiece`; its
- *   `BertNormalizer` settings (lowercase, strip_accents) are honoured. Other models (BPE,
- *   Unigram/SentencePiece) are refused with a clear message.
+ *   `BertNormalizer` settings (lowercase, strip_accents) are honoured. (tokenizer-files.ts picks
+ *   this or the Unigram tokenizer by `model.type`.)
  *
  * Steps, as BERT's: drop control characters, put spaces around CJK ideographs, split on
  * whitespace, (lower-case, strip accents), split off punctuation, then greedy longest-match-first
  * WordPiece with a `##` continuation prefix; a word that cannot be split is `[UNK]`. The sequence is
  * `[CLS] pieces… [SEP]`, cut to `maxTokens`.
  */
-
-/** A tokenizer file that cannot be used; `message` says which and why. */
-export class TokenizerFormatError extends Error {
-  readonly code = "EMBEDDING_TOKENIZER_INVALID";
-  constructor(message: string) {
-    super(message);
-    this.name = "TokenizerFormatError";
-  }
-}
+import {
+  isRecord,
+  MAX_VOCABULARY_SIZE,
+  parseJson,
+  type SentenceTokenizer,
+  TokenizerFormatError,
+} from "./tokenizer.ts";
 
 /** Longest word (in code points) WordPiece splits; longer words are `[UNK]`, as in BERT. */
 export const DEFAULT_MAX_CHARS_PER_WORD = 100;
-/** Vocabularies larger than this are refused (BERT's is 30,522; multilingual ones ~120k). */
-export const MAX_VOCABULARY_SIZE = 1_000_000;
 
 export interface WordPieceOptions {
   /** Token → id. */
@@ -72,7 +68,9 @@ function isPunctuation(char: string, codePoint: number): boolean {
   return PUNCTUATION.test(char);
 }
 
-export class WordPieceTokenizer {
+export class WordPieceTokenizer implements SentenceTokenizer {
+  readonly kind = "WordPiece";
+  readonly specialTokenCount = 2;
   readonly vocabulary: ReadonlyMap<string, number>;
   readonly lowercase: boolean;
   readonly stripAccents: boolean;
@@ -169,6 +167,14 @@ export class WordPieceTokenizer {
     ids.push(this.sepId);
     return ids;
   }
+
+  probeIds(maxTokens: number): number[] {
+    return [
+      this.clsId,
+      ...new Array<number>(Math.max(0, Math.floor(maxTokens) - 2)).fill(this.unkId),
+      this.sepId,
+    ];
+  }
 }
 
 /** Parses vocab.txt: one token per line, id = line number (0-based); blank trailing lines ignored. */
@@ -184,20 +190,6 @@ export function parseVocabText(text: string): Map<string, number> {
     if (!vocabulary.has(token)) vocabulary.set(token, id);
   });
   return vocabulary;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new TokenizerFormatError(
-      `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }
 
 /** Lower-casing and accent stripping from a tokenizer.json normalizer (BertNormalizer or a Sequence). */
@@ -231,70 +223,45 @@ function specialTokens(postProcessor: unknown): { cls?: string; sep?: string } {
   return {};
 }
 
-/** The tokenizer files found in a model directory (contents, not paths). */
-export interface TokenizerFiles {
-  tokenizerJson?: string;
-  vocabTxt?: string;
-  tokenizerConfigJson?: string;
+/** A WordPiece tokenizer from a parsed tokenizer.json whose `model.type` is `WordPiece`. */
+export function wordPieceFromTokenizerJson(document: Record<string, unknown>): WordPieceTokenizer {
+  const model = document.model;
+  if (!isRecord(model) || !isRecord(model.vocab))
+    throw new TokenizerFormatError("tokenizer.json has no model.vocab");
+  const entries = Object.entries(model.vocab);
+  if (entries.length === 0) throw new TokenizerFormatError("tokenizer.json's vocabulary is empty");
+  if (entries.length > MAX_VOCABULARY_SIZE)
+    throw new TokenizerFormatError(`tokenizer.json has more than ${MAX_VOCABULARY_SIZE} tokens`);
+  const vocabulary = new Map<string, number>();
+  for (const [token, id] of entries) {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0)
+      throw new TokenizerFormatError(`tokenizer.json: the id of ${JSON.stringify(token)} is not an integer`);
+    vocabulary.set(token, id);
+  }
+  const { lowercase, stripAccents } = normalizerFlags(document.normalizer);
+  const special = specialTokens(document.post_processor);
+  return new WordPieceTokenizer({
+    vocabulary,
+    lowercase,
+    stripAccents,
+    ...(typeof model.unk_token === "string" ? { unkToken: model.unk_token } : {}),
+    ...(typeof model.continuing_subword_prefix === "string"
+      ? { continuationPrefix: model.continuing_subword_prefix }
+      : {}),
+    ...(typeof model.max_input_chars_per_word === "number"
+      ? { maxCharsPerWord: model.max_input_chars_per_word }
+      : {}),
+    ...(special.cls !== undefined ? { clsToken: special.cls } : {}),
+    ...(special.sep !== undefined ? { sepToken: special.sep } : {}),
+  });
 }
 
-/**
- * A tokenizer from a model directory's files: tokenizer.json when present (it carries the
- * normaliser settings), else vocab.txt. Throws TokenizerFormatError naming the file and problem.
- */
-export function tokenizerFromFiles(files: TokenizerFiles): WordPieceTokenizer {
-  if (files.tokenizerJson !== undefined) {
-    const document = parseJson(files.tokenizerJson, "tokenizer.json");
-    if (!isRecord(document) || !isRecord(document.model))
-      throw new TokenizerFormatError("tokenizer.json has no model section");
-    const model = document.model;
-    if (model.type !== "WordPiece") {
-      throw new TokenizerFormatError(
-        `tokenizer.json uses a ${typeof model.type === "string" ? model.type : "unknown"} model; ` +
-          "only WordPiece (BERT-style) tokenizers are supported",
-      );
-    }
-    if (!isRecord(model.vocab)) throw new TokenizerFormatError("tokenizer.json has no model.vocab");
-    const entries = Object.entries(model.vocab);
-    if (entries.length === 0) throw new TokenizerFormatError("tokenizer.json's vocabulary is empty");
-    if (entries.length > MAX_VOCABULARY_SIZE)
-      throw new TokenizerFormatError(`tokenizer.json has more than ${MAX_VOCABULARY_SIZE} tokens`);
-    const vocabulary = new Map<string, number>();
-    for (const [token, id] of entries) {
-      if (typeof id !== "number" || !Number.isInteger(id) || id < 0)
-        throw new TokenizerFormatError(
-          `tokenizer.json: the id of ${JSON.stringify(token)} is not an integer`,
-        );
-      vocabulary.set(token, id);
-    }
-    const { lowercase, stripAccents } = normalizerFlags(document.normalizer);
-    const special = specialTokens(document.post_processor);
-    return new WordPieceTokenizer({
-      vocabulary,
-      lowercase,
-      stripAccents,
-      ...(typeof model.unk_token === "string" ? { unkToken: model.unk_token } : {}),
-      ...(typeof model.continuing_subword_prefix === "string"
-        ? { continuationPrefix: model.continuing_subword_prefix }
-        : {}),
-      ...(typeof model.max_input_chars_per_word === "number"
-        ? { maxCharsPerWord: model.max_input_chars_per_word }
-        : {}),
-      ...(special.cls !== undefined ? { clsToken: special.cls } : {}),
-      ...(special.sep !== undefined ? { sepToken: special.sep } : {}),
-    });
+/** A WordPiece tokenizer from vocab.txt, cased when tokenizer_config.json says `do_lower_case: false`. */
+export function wordPieceFromVocabText(vocabTxt: string, tokenizerConfigJson?: string): WordPieceTokenizer {
+  let lowercase = true;
+  if (tokenizerConfigJson !== undefined) {
+    const config = parseJson(tokenizerConfigJson, "tokenizer_config.json");
+    if (isRecord(config) && typeof config.do_lower_case === "boolean") lowercase = config.do_lower_case;
   }
-  if (files.vocabTxt !== undefined) {
-    let lowercase = true;
-    if (files.tokenizerConfigJson !== undefined) {
-      const config = parseJson(files.tokenizerConfigJson, "tokenizer_config.json");
-      if (isRecord(config) && typeof config.do_lower_case === "boolean") lowercase = config.do_lower_case;
-    }
-    return new WordPieceTokenizer({
-      vocabulary: parseVocabText(files.vocabTxt),
-      lowercase,
-      stripAccents: lowercase,
-    });
-  }
-  throw new TokenizerFormatError("no tokenizer: put vocab.txt or tokenizer.json next to model.onnx");
+  return new WordPieceTokenizer({ vocabulary: parseVocabText(vocabTxt), lowercase, stripAccents: lowercase });
 }

@@ -1,7 +1,8 @@
 /**
  * Semantic profile rules on the real app, with a tiny ONNX model the test builds and the real
  * onnxruntime-web: PUT a profile, ingest messages, alerts with "semantic" reasons; the profile test
- * route; restarts with and without the model; an unusable model stops the start.
+ * route; restarts with and without the model; an unusable model stops the start; a multilingual
+ * model with a SentencePiece (Unigram) tokenizer matching a Russian message to a Ukrainian text.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -12,7 +13,12 @@ import { loadOnnxEmbedder } from "../embedding/onnx-embedder.ts";
 import { SEMANTIC_NEEDS_MODEL } from "../scoring/profile.ts";
 import { chatMessage, Feeder, getJson, sendJson } from "../testing/alerting-fixture.ts";
 import { buildTestApp, makeTempDir, type TestApp } from "../testing/sentinel-fixture.ts";
-import { topicVocabulary, writeTinyModelDir } from "../testing/tiny-onnx-model.ts";
+import {
+  topicVocabulary,
+  unigramTopicModel,
+  writeTinyModelDir,
+  writeTinyUnigramModelDir,
+} from "../testing/tiny-onnx-model.ts";
 
 const yaml = "alerts:\n  per_chat_per_hour: 1000\n  per_profile_per_hour: 1000\n";
 
@@ -140,6 +146,42 @@ describe("semantic rules in the scoring plugin", () => {
       const alerts = await t.app.prisma.alert.findMany({ where: { chatId: "-1003" } });
       expect(alerts.map((a) => a.messageId)).toEqual([2]);
       expect(await t.app.prisma.alert.count()).toBe(before + 1);
+    });
+  });
+
+  describe("with a multilingual (Unigram tokenizer) model", () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      const model = unigramTopicModel(
+        {
+          crypto: ["▁биткоин", "▁біткоїн", "▁кошел", "▁гаманець", "▁взлом", "▁злам"],
+          food: ["▁рецепт", "▁Рецепт", "▁пицц", "▁піц", "▁духовк"],
+        },
+        ["▁Мой", "▁Мій", "ёк", "али", "ы", "е", "▁в", "!"],
+      );
+      const dir = writeTinyUnigramModelDir(path.join(root, "multilingual"), model);
+      t = await buildTestApp({ yaml, env: { TG_EMBEDDING_MODEL_DIR: dir }, digestTimer: false });
+      await t.app.ready();
+    });
+    afterAll(() => t.close());
+
+    it("alerts on a Russian message similar to a Ukrainian semantic text", async () => {
+      const profile = {
+        name: "crypto-uk",
+        threshold: 1,
+        keywords: [],
+        semantic: { weight: 2, min_similarity: 0.9, texts: ["біткоїн гаманець зламали"] },
+      };
+      expect((await sendJson(t.app, "PUT", "/api/profiles", { profiles: [profile] })).status).toBe(200);
+      await new Feeder(t.app).feed(
+        chatMessage("-1004", 1, "Мой биткоин-кошелёк взломали!"),
+        chatMessage("-1004", 2, "Рецепт пиццы в духовке"),
+      );
+      const alerts = await alertsOf(t);
+      expect(alerts.map((a) => [a.message_id, a.profile])).toEqual([[1, "crypto-uk"]]);
+      expect(alerts[0]!.reasons).toEqual([
+        { kind: "semantic", term: "біткоїн гаманець зламали", weight: 2, similarity: 1 },
+      ]);
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * Test support: a minimal ONNX ModelProto encoder (protobuf wire format written by hand: varints
  * and length-delimited fields, only the fields ONNX needs here) and tiny embedding models built
- * with it, plus a model directory (model.onnx + vocab.txt) in a temp folder.
+ * with it, plus a model directory (model.onnx + vocab.txt, or + a Unigram tokenizer.json shaped
+ * like XLM-RoBERTa's) in a temp folder.
  *
  * Field numbers follow onnx/onnx.proto (IR version 7, opset 13). Nothing here is downloaded: the
  * tests build every model they load.
@@ -199,13 +200,21 @@ export interface TinyVocabulary {
 
 export type TinyModelOutput = "sentence_embedding" | "last_hidden_state";
 
+/** Inputs a tiny model may declare besides input_ids (unused by its graph, as some exports do). */
+export type TinyOptionalInput = "attention_mask" | "token_type_ids";
+
 /**
  * Gather(embedding table, input_ids) → ReduceMean over the tokens → `sentence_embedding` [1, d];
  * or, for `last_hidden_state`, the gathered token vectors [1, n, d] themselves (the caller pools).
- * Inputs: input_ids int64 [1, n]; the `last_hidden_state` model also declares attention_mask
- * (unused by the graph, as some exports do) so the feed of optional inputs is exercised.
+ * Inputs: input_ids int64 [1, n] and `inputs` (default: attention_mask for the
+ * `last_hidden_state` model, as XLM-RoBERTa exports, none for the other), so the feed of optional
+ * inputs is exercised: ONNX Runtime refuses a run that misses a declared input or feeds another.
  */
-export function tinyEmbeddingModel(vocabulary: TinyVocabulary, output: TinyModelOutput): Uint8Array {
+export function tinyEmbeddingModel(
+  vocabulary: TinyVocabulary,
+  output: TinyModelOutput,
+  inputs: readonly TinyOptionalInput[] = output === "last_hidden_state" ? ["attention_mask"] : [],
+): Uint8Array {
   const d = vocabulary.dimensions;
   const table: FloatInitializer = {
     name: "embeddings",
@@ -218,12 +227,15 @@ export function tinyEmbeddingModel(vocabulary: TinyVocabulary, output: TinyModel
     outputs: [output === "last_hidden_state" ? "last_hidden_state" : "token_vectors"],
     attributes: [{ name: "axis", int: 0 }],
   };
-  const inputIds: ValueInfo = { name: "input_ids", elemType: INT64, dims: [1, "sequence"] };
+  const declared: ValueInfo[] = [
+    { name: "input_ids", elemType: INT64, dims: [1, "sequence"] },
+    ...inputs.map((name): ValueInfo => ({ name, elemType: INT64, dims: [1, "sequence"] })),
+  ];
   if (output === "last_hidden_state") {
     return encodeModel({
       nodes: [gather],
       initializers: [table],
-      inputs: [inputIds, { name: "attention_mask", elemType: INT64, dims: [1, "sequence"] }],
+      inputs: declared,
       outputs: [{ name: "last_hidden_state", elemType: FLOAT, dims: [1, "sequence", d] }],
     });
   }
@@ -241,7 +253,7 @@ export function tinyEmbeddingModel(vocabulary: TinyVocabulary, output: TinyModel
       },
     ],
     initializers: [table],
-    inputs: [inputIds],
+    inputs: declared,
     outputs: [{ name: "sentence_embedding", elemType: FLOAT, dims: [1, d] }],
   });
 }
@@ -279,5 +291,128 @@ export function writeTinyModelDir(
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "model.onnx"), tinyEmbeddingModel(vocabulary, output));
   fs.writeFileSync(path.join(dir, "vocab.txt"), `${vocabulary.tokens.join("\n")}\n`);
+  return dir;
+}
+
+// --- Unigram (SentencePiece) model directories ---------------------------------------------------
+
+/** XLM-RoBERTa's special pieces, ids 0–3, as its tokenizer.json lists them. */
+export const XLMR_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"] as const;
+
+/**
+ * A tokenizer.json shaped like XLM-RoBERTa's (multilingual-e5, paraphrase-multilingual-MiniLM):
+ * Unigram over `vocab` ([piece, log-probability] in id order, XLMR_SPECIALS first), normalizer
+ * Precompiled + Replace(" {2,}" → " "), Metaspace (▁, prepend always), `<s> $A </s>`, the special
+ * pieces and `<mask>` (id vocab.length, lstrip) as added tokens. `overrides` replace top-level
+ * sections (`model` fields go in `model`).
+ */
+export function unigramTokenizerJson(
+  vocab: ReadonlyArray<readonly [string, number]>,
+  overrides: Record<string, unknown> = {},
+): string {
+  const special = (id: number, content: string, lstrip = false) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
+  const { model, ...rest } = overrides;
+  return JSON.stringify({
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      ...XLMR_SPECIALS.map((content, id) => special(id, content)),
+      special(vocab.length, "<mask>", true),
+    ],
+    normalizer: {
+      type: "Sequence",
+      normalizers: [
+        // The real file holds SentencePiece's compiled table here (base64); it is not decoded.
+        { type: "Precompiled", precompiled_charsmap: "" },
+        { type: "Replace", pattern: { Regex: " {2,}" }, content: " " },
+      ],
+    },
+    pre_tokenizer: { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true },
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [
+        { SpecialToken: { id: "<s>", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "</s>", type_id: 0 } },
+      ],
+      pair: [
+        { SpecialToken: { id: "<s>", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "</s>", type_id: 0 } },
+        { SpecialToken: { id: "</s>", type_id: 0 } },
+        { Sequence: { id: "B", type_id: 0 } },
+        { SpecialToken: { id: "</s>", type_id: 0 } },
+      ],
+      special_tokens: {
+        "<s>": { id: "<s>", ids: [0], tokens: ["<s>"] },
+        "</s>": { id: "</s>", ids: [2], tokens: ["</s>"] },
+      },
+    },
+    decoder: { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true },
+    model: { type: "Unigram", unk_id: 3, vocab, byte_fallback: false, ...(model as object | undefined) },
+    ...rest,
+  });
+}
+
+/** A topic vocabulary of SentencePiece pieces and the tokenizer.json that goes with it. */
+export interface TinyUnigramModel {
+  vocabulary: TinyVocabulary;
+  tokenizerJson: string;
+}
+
+/**
+ * Pieces of `topics` (each a one-hot on its topic's axis, as topicVocabulary) and `neutral` pieces
+ * (zero rows, like the special ones), all scored -1 so that the fewest pieces win; then every
+ * character of those pieces alone (zero rows, scored -5) so that other words still split into
+ * known pieces. Pieces are SentencePiece's: "▁" marks a word start.
+ */
+export function unigramTopicModel(
+  topics: Record<string, readonly string[]>,
+  neutral: readonly string[] = [],
+): TinyUnigramModel {
+  const topicNames = Object.keys(topics);
+  const dimensions = topicNames.length;
+  const vocab: Array<[string, number]> = XLMR_SPECIALS.map((piece) => [piece, 0]);
+  const rows: number[][] = XLMR_SPECIALS.map(() => new Array<number>(dimensions).fill(0));
+  const seen = new Set<string>(XLMR_SPECIALS);
+  const add = (piece: string, score: number, axis: number) => {
+    if (seen.has(piece)) return;
+    seen.add(piece);
+    vocab.push([piece, score]);
+    const row = new Array<number>(dimensions).fill(0);
+    if (axis >= 0) row[axis] = 1;
+    rows.push(row);
+  };
+  topicNames.forEach((topic, axis) => {
+    for (const piece of topics[topic]!) add(piece, -1, axis);
+  });
+  for (const piece of neutral) add(piece, -1, -1);
+  const pieces = [...topicNames.flatMap((t) => topics[t]!), ...neutral];
+  for (const piece of pieces) for (const char of piece) add(char, -5, -1);
+  return {
+    vocabulary: { tokens: vocab.map(([piece]) => piece), table: Float32Array.from(rows.flat()), dimensions },
+    tokenizerJson: unigramTokenizerJson(vocab),
+  };
+}
+
+/** Writes model.onnx + tokenizer.json (no vocab.txt) into `dir` (created if needed); returns `dir`. */
+export function writeTinyUnigramModelDir(
+  dir: string,
+  model: TinyUnigramModel,
+  output: TinyModelOutput = "last_hidden_state",
+  inputs?: readonly TinyOptionalInput[],
+): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "model.onnx"), tinyEmbeddingModel(model.vocabulary, output, inputs));
+  fs.writeFileSync(path.join(dir, "tokenizer.json"), model.tokenizerJson);
   return dir;
 }
