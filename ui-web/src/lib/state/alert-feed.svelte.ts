@@ -1,10 +1,10 @@
 import type { GraphQLClient } from "../graphql/client.ts";
 import { describeError } from "../graphql/errors.ts";
 import {
-  AlertAddedDocument,
   AlertFeedbackDocument,
   type AlertFieldsFragment,
   type AlertOrder,
+  AlertsAddedDocument,
   AlertsDocument,
   AlertUpdatedDocument,
   type AlertVerdict,
@@ -71,9 +71,10 @@ export function alertMatches(alert: Alert, filters: AlertFilters): boolean {
 
 /**
  * The alerts list: pages through the `alerts` connection with its cursor, takes new alerts
- * live from `alertAdded` (those matching the filters slide in at the top, or at their place by
- * score), applies revisions from `alertUpdated` (an edited message scored again), and reloads
- * the first page after a reconnection so nothing missed while offline is lost.
+ * live from `alertsAdded` — a batch per message, applied in one go (those matching the filters
+ * slide in at the top, or at their place by score) — applies revisions from `alertUpdated` (an
+ * edited message scored again), and reloads the first page after a reconnection so nothing
+ * missed while offline is lost.
  */
 export class AlertFeed {
   items = $state<Alert[]>([]);
@@ -104,7 +105,7 @@ export class AlertFeed {
   start(): void {
     void this.reload();
     this.stops.push(
-      this.client.subscribe(AlertAddedDocument, {}, ({ alertAdded }) => this.add(alertAdded)),
+      this.client.subscribe(AlertsAddedDocument, {}, ({ alertsAdded }) => this.addAll(alertsAdded)),
       this.client.subscribe(AlertUpdatedDocument, {}, ({ alertUpdated }) => this.update(alertUpdated)),
       this.client.onReconnect(() => void this.reload()),
     );
@@ -158,27 +159,39 @@ export class AlertFeed {
     }
   }
 
-  /**
-   * A live alert: shown when it matches the filters and is not there yet, at the top (newest
-   * first) or at its place by score; one that would sort below the loaded pages comes with them.
-   */
+  /** A live alert (see addAll). */
   add(alert: Alert): void {
-    this.liveCount += 1;
-    if (!alertMatches(alert, this.filters) || this.items.some((a) => a.id === alert.id)) return;
-    let at = 0;
-    if (this.filters.order === "SCORE") {
-      at = this.items.findIndex((a) => a.score < alert.score || (a.score === alert.score && a.id < alert.id));
-      if (at === -1) {
-        if (this.hasMore) {
-          if (this.total !== null) this.total += 1;
-          return;
-        }
-        at = this.items.length;
-      }
+    this.addAll([alert]);
+  }
+
+  /**
+   * Live alerts (a batch of `alertsAdded`, oldest first): those matching the filters and not
+   * shown yet go in at the top (newest first) or at their place by score; one that would sort
+   * below the loaded pages comes with them. The list, the total and the "new" marks change once
+   * per batch, however many alerts it holds.
+   */
+  addAll(alerts: readonly Alert[]): void {
+    this.liveCount += alerts.length;
+    const shown = new Set(this.items.map((a) => a.id));
+    const matching: Alert[] = [];
+    for (const alert of alerts) {
+      if (!alertMatches(alert, this.filters) || shown.has(alert.id)) continue;
+      shown.add(alert.id);
+      matching.push(alert);
     }
-    this.items = [...this.items.slice(0, at), alert, ...this.items.slice(at)];
-    if (this.total !== null) this.total += 1;
-    this.fresh = new Set([...this.fresh, alert.id]);
+    if (matching.length === 0) return;
+    if (this.total !== null) this.total += matching.length;
+    let placed: Alert[];
+    if (this.filters.order === "SCORE") {
+      const before = (a: Alert, b: Alert) => a.score > b.score || (a.score === b.score && a.id > b.id);
+      const last = this.items.at(-1);
+      placed = matching.filter((a) => !this.hasMore || last === undefined || before(a, last));
+      this.items = [...this.items, ...placed].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    } else {
+      placed = [...matching].reverse();
+      this.items = [...placed, ...this.items];
+    }
+    if (placed.length > 0) this.fresh = new Set([...this.fresh, ...placed.map((a) => a.id)]);
   }
 
   /**

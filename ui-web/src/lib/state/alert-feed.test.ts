@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { AlertsAddedDocument } from "../graphql/generated/graphql.ts";
 import { type Alert, AlertFeed, EMPTY_FILTERS, initialFilters } from "./alert-feed.svelte.ts";
 
 const client = { request: async () => ({}), subscribe: () => () => {}, onReconnect: () => () => {} };
@@ -64,6 +65,52 @@ describe("AlertFeed", () => {
     const newest = feed([alert(1, 5)]);
     newest.add(alert(3, 1));
     expect(newest.items.map((a) => a.id)).toEqual([3, 1]);
+  });
+
+  it("takes a batch of live alerts at once: newest first, each once, only those matching the filters", () => {
+    const f = feed([alert(2, 3), alert(1, 2)], { ...EMPTY_FILTERS, minScore: "2" });
+    f.addAll([alert(3, 4), alert(4, 1), alert(2, 3), alert(5, 2)]);
+    expect(f.items.map((a) => a.id)).toEqual([5, 3, 2, 1]);
+    expect(f.total).toBe(4);
+    expect(f.liveCount).toBe(4);
+    expect([...f.fresh].sort()).toEqual([3, 5]);
+    f.addAll([alert(4, 1)]);
+    expect(f.items).toHaveLength(4);
+    expect(f.liveCount).toBe(5);
+  });
+
+  it("places a batch by score; one that sorts below the loaded pages only counts", () => {
+    const f = feed([alert(1, 5), alert(2, 3)], { ...EMPTY_FILTERS, order: "SCORE" });
+    f.hasMore = true;
+    f.addAll([alert(3, 4), alert(4, 1), alert(5, 6), alert(6, 3)]);
+    expect(f.items.map((a) => a.id)).toEqual([5, 1, 3, 6, 2]);
+    expect(f.total).toBe(6);
+    expect(f.fresh.has(4)).toBe(false);
+    f.hasMore = false;
+    f.addAll([alert(7, 0.5)]);
+    expect(f.items.at(-1)?.id).toBe(7);
+  });
+
+  it("follows the alertsAdded subscription, a batch per message", async () => {
+    const handlers = new Map<unknown, (data: unknown) => void>();
+    const live = {
+      ...client,
+      request: async () => ({
+        alerts: { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 },
+      }),
+      subscribe: (document: unknown, _variables: unknown, next: (data: unknown) => void) => {
+        handlers.set(document, next);
+        return () => handlers.delete(document);
+      },
+    };
+    const f = new AlertFeed(live as never);
+    f.start();
+    await Promise.resolve();
+    expect(handlers.has(AlertsAddedDocument)).toBe(true);
+    handlers.get(AlertsAddedDocument)!({ alertsAdded: [alert(1, 2), alert(2, 3)] });
+    expect(f.items.map((a) => a.id)).toEqual([2, 1]);
+    f.stop();
+    expect(handlers.size).toBe(0);
   });
 
   it("opens with the preferred minimum score and order", () => {

@@ -77,12 +77,12 @@ export type AlertsQueryVariables = Exact<{
 
 export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
-export type AlertAddedSubscriptionVariables = Exact<{
+export type AlertsAddedSubscriptionVariables = Exact<{
   minScore?: number | null | undefined;
 }>;
 
 
-export type AlertAddedSubscription = { alertAdded: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+export type AlertsAddedSubscription = { alertsAdded: Array<{ id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> }> };
 
 export type MarkAlertReadMutationVariables = Exact<{
   id: number;
@@ -531,9 +531,9 @@ export const AlertsDocument = new TypedDocumentString(`
   readAt
   feedback
 }`) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
-export const AlertAddedDocument = new TypedDocumentString(`
-    subscription AlertAdded($minScore: Float) {
-  alertAdded(minScore: $minScore) {
+export const AlertsAddedDocument = new TypedDocumentString(`
+    subscription AlertsAdded($minScore: Float) {
+  alertsAdded(minScore: $minScore) {
     ...AlertFields
   }
 }
@@ -563,7 +563,7 @@ export const AlertAddedDocument = new TypedDocumentString(`
   read
   readAt
   feedback
-}`) as unknown as TypedDocumentString<AlertAddedSubscription, AlertAddedSubscriptionVariables>;
+}`) as unknown as TypedDocumentString<AlertsAddedSubscription, AlertsAddedSubscriptionVariables>;
 export const MarkAlertReadDocument = new TypedDocumentString(`
     mutation MarkAlertRead($id: Int!, $read: Boolean) {
   markAlertRead(id: $id, read: $read) {
