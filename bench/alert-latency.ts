@@ -1,8 +1,9 @@
 /**
  * Workload "alert_latency": the sentinel creates alerts at a steady rate through its real alert
  * recorder; each is announced on Redis (`alert_created`), the UI's event relay pulls it into
- * ui.db's cache over GET /api/alerts and publishes it to `alertAdded`, and N graphql-ws clients
- * (the `ws` package with the logged-in cookie, the web UI's subscription) receive it. Latency is
+ * ui.db's cache over GET /api/alerts and publishes it to `alertsAdded` (and `alertAdded`), and N
+ * graphql-ws clients (the `ws` package with the logged-in cookie, the web UI's subscription by
+ * default) receive it. Latency is
  * from the moment the sentinel starts creating an alert to the moment a subscriber has it, per
  * alert and subscriber, on the same machine's wall clock.
  */
@@ -15,7 +16,16 @@ import { type LatencySummary, summarize, wallClockMs } from "./sample-stats.ts";
 import type { CreatedAlerts } from "./sentinel-server.ts";
 import { BENCH_ADMIN } from "./ui-server.ts";
 
-const SUBSCRIPTION = `subscription AlertAdded($minScore: Float) { alertAdded(minScore: $minScore) { ${ALERT_FIELDS} } }`;
+/**
+ * The subscriptions a subscriber can take: the web UI's live feed (`alertsAdded`, one message per
+ * cache sync page) — the default, what the goal is about — or the API's one-alert-per-message
+ * `alertAdded`.
+ */
+export const ALERT_SUBSCRIPTIONS = {
+  alertsAdded: `subscription AlertsAdded($minScore: Float) { alertsAdded(minScore: $minScore) { ${ALERT_FIELDS} } }`,
+  alertAdded: `subscription AlertAdded($minScore: Float) { alertAdded(minScore: $minScore) { ${ALERT_FIELDS} } }`,
+} as const;
+export type AlertSubscription = keyof typeof ALERT_SUBSCRIPTIONS;
 
 export interface AlertLatencyOptions {
   uiUrl: string;
@@ -24,6 +34,8 @@ export interface AlertLatencyOptions {
   subscribers: number;
   rate: number;
   alerts: number;
+  /** Which subscription the subscribers take; `alertsAdded` (the web UI's) by default. */
+  subscription?: AlertSubscription;
 }
 
 export interface AlertLatencyResult {
@@ -32,6 +44,9 @@ export interface AlertLatencyResult {
   alerts: number;
   rate_per_s: number;
   achieved_rate_per_s: number;
+  subscription: AlertSubscription;
+  /** graphql-ws messages each subscriber received for the timed alerts (mean). */
+  messages_per_subscriber: number;
   /** (alert, subscriber) pairs expected and received. */
   expected_receipts: number;
   received_receipts: number;
@@ -42,33 +57,55 @@ export interface AlertLatencyResult {
    * alert out to every subscriber, and the subscribers run in the benchmark's own process.
    */
   cpu_cores_busy: { sentinel: number; ui: number; subscribers: number };
+  /**
+   * CPU time per alert, per process (µs), over the same span: what the work costs, which moves
+   * far less with the machine's load than the latencies do.
+   */
+  cpu_us_per_alert: { sentinel: number; ui: number; subscribers: number };
 }
 
 interface Subscriber {
   client: Client;
   received: Map<string, number>;
+  /** Messages received (one per alert with alertAdded, one per batch with alertsAdded). */
+  messages: number;
   dispose: () => void;
 }
 
-type AlertNode = { chatId: string; messageId: number; profile: string };
+type AlertNode = { id: number; chatId: string; messageId: number; profile: string };
 
-function subscribe(url: string, cookie: string, onError: (error: unknown) => void): Subscriber {
+function subscribe(
+  url: string,
+  cookie: string,
+  subscription: AlertSubscription,
+  onError: (error: unknown) => void,
+): Subscriber {
   const client = wsClient(url, cookie);
   const received = new Map<string, number>();
-  const dispose = client.subscribe<{ alertAdded: AlertNode }>(
-    { query: SUBSCRIPTION, variables: {} },
+  const subscriber: Subscriber = { client, received, messages: 0, dispose: () => {} };
+  let lastId = 0;
+  subscriber.dispose = client.subscribe<{ alertAdded?: AlertNode; alertsAdded?: AlertNode[] }>(
+    { query: ALERT_SUBSCRIPTIONS[subscription], variables: {} },
     {
       next: (value) => {
         const at = wallClockMs();
-        const alert = value.data?.alertAdded;
-        if (alert) received.set(`${alert.chatId}:${alert.messageId}:${alert.profile}`, at);
+        subscriber.messages += 1;
+        const data = value.data;
+        const alerts = data?.alertsAdded ?? (data?.alertAdded ? [data.alertAdded] : []);
+        for (const alert of alerts) {
+          const key = `${alert.chatId}:${alert.messageId}:${alert.profile}`;
+          if (received.has(key)) onError(`${key} received twice`);
+          if (alert.id <= lastId) onError(`alert ${alert.id} received after alert ${lastId}`);
+          lastId = alert.id;
+          received.set(key, at);
+        }
         if (value.errors) onError(value.errors);
       },
       error: onError,
       complete: () => {},
     },
   );
-  return { client, received, dispose };
+  return subscriber;
 }
 
 type CpuSample = { user: number; system: number };
@@ -101,8 +138,9 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 export async function runAlertLatency(options: AlertLatencyOptions): Promise<AlertLatencyResult> {
   const cookie = await login(options.uiUrl, BENCH_ADMIN.username, BENCH_ADMIN.password);
   const errors: unknown[] = [];
+  const subscription = options.subscription ?? "alertsAdded";
   const subscribers = Array.from({ length: options.subscribers }, () =>
-    subscribe(options.uiUrl, cookie, (error) => errors.push(error)),
+    subscribe(options.uiUrl, cookie, subscription, (error) => errors.push(error)),
   );
   const everyoneHas = (keys: string[]) => () =>
     errors.length === 0 && subscribers.every((s) => keys.every((key) => s.received.has(key)));
@@ -115,7 +153,10 @@ export async function runAlertLatency(options: AlertLatencyOptions): Promise<Ale
       if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
       if (attempt >= 3) throw new Error("subscribers did not receive the warm-up alerts");
     }
-    for (const s of subscribers) s.received.clear();
+    for (const s of subscribers) {
+      s.received.clear();
+      s.messages = 0;
+    }
 
     progress(`alert_latency: creating ${options.alerts} alerts at ${options.rate}/s`);
     const cpuBefore = await cpuOf(options);
@@ -130,6 +171,8 @@ export async function runAlertLatency(options: AlertLatencyOptions): Promise<Ale
     const cpuAfter = await cpuOf(options);
     const busy = (key: keyof typeof cpuAfter) =>
       Math.round(((cpuAfter[key] - cpuBefore[key]) / 1e6 / seconds) * 100) / 100;
+    const perAlert = (key: keyof typeof cpuAfter) =>
+      Math.round((cpuAfter[key] - cpuBefore[key]) / options.alerts);
     if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
 
     const latencies: number[] = [];
@@ -145,10 +188,18 @@ export async function runAlertLatency(options: AlertLatencyOptions): Promise<Ale
       alerts: options.alerts,
       rate_per_s: options.rate,
       achieved_rate_per_s: run.achieved_rate,
+      subscription,
+      messages_per_subscriber:
+        Math.round((subscribers.reduce((sum, s) => sum + s.messages, 0) / subscribers.length) * 10) / 10,
       expected_receipts: options.alerts * options.subscribers,
       received_receipts: latencies.length,
       record_ms: summarize(run.record_ms),
       cpu_cores_busy: { sentinel: busy("sentinel"), ui: busy("ui"), subscribers: busy("subscribers") },
+      cpu_us_per_alert: {
+        sentinel: perAlert("sentinel"),
+        ui: perAlert("ui"),
+        subscribers: perAlert("subscribers"),
+      },
     };
   } finally {
     for (const s of subscribers) {

@@ -53,7 +53,15 @@ describe("npm run bench -- --quick --json", () => {
       us_per_msg_10_profiles: number,
       us_per_msg_1000_profiles: number,
     });
-    expect(report.alert_latency_ms).toMatchObject({ p50: number, p99: number, subscribers: 2 });
+    expect(report.alert_latency_ms).toMatchObject({
+      p50: number,
+      p99: number,
+      subscribers: 2,
+      subscription: "alertsAdded",
+      messages_per_subscriber: number,
+      cpu_us_per_alert: { sentinel: number, ui: number, subscribers: number },
+    });
+    expect(report.alert_latency_ms.received_receipts).toBe(report.alert_latency_ms.expected_receipts);
     expect(report.session_import_ms).toMatchObject({ p50: number, p99: number });
     expect(
       report.session_import_ms.by_size.map((s: { file_bytes: number }) => Math.round(s.file_bytes / 1e6)),
@@ -70,5 +78,8 @@ describe("npm run bench -- --quick --json", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toContain("unknown workload warp-drive");
+    const subscription = await runBench(["--json", "--alert-subscription", "alertsRemoved"]);
+    expect(subscription.code).toBe(2);
+    expect(subscription.stderr).toContain("--alert-subscription must be one of alertsAdded, alertAdded");
   });
 });

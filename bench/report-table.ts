@@ -66,7 +66,7 @@ export function printTable(report: Record<string, unknown>, print: (line: string
 
   const latency = report.alert_latency_ms as Section;
   if (latency) {
-    print("\nalert_latency (sentinel creates → graphql-ws alertAdded received)");
+    print(`\nalert_latency (sentinel creates → graphql-ws ${latency.subscription ?? "alertAdded"} received)`);
     rows(
       [
         [
@@ -79,6 +79,7 @@ export function printTable(report: Record<string, unknown>, print: (line: string
           `${fmt(latency.alerts)} at ${fmt(latency.rate_per_s)}/s (achieved ${fmt(latency.achieved_rate_per_s)}/s)`,
         ],
         ["receipts", `${fmt(latency.received_receipts)} of ${fmt(latency.expected_receipts)}`],
+        ["messages per subscriber", fmt(latency.messages_per_subscriber)],
       ],
       print,
     );

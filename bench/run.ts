@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { runAlertLatency } from "./alert-latency.ts";
+import { ALERT_SUBSCRIPTIONS, type AlertSubscription, runAlertLatency } from "./alert-latency.ts";
 import { type ChildOptions, RoleProcess } from "./child-rpc.ts";
 import { type CpuProfile, hotFunctions } from "./cpu-profile-summary.ts";
 import { evaluateGoals, type Goal } from "./goals.ts";
@@ -27,13 +27,14 @@ import { printTable } from "./report-table.ts";
 import type { ScoringScaleResult } from "./scoring-scale.ts";
 import { runSessionImport } from "./session-import.ts";
 
-const USAGE = `usage: npm run bench -- [--quick] [--json] [--n N] [--subscribers N] [--alert-rate N] [--only LIST] [--profile DIR]
+const USAGE = `usage: npm run bench -- [--quick] [--json] [--n N] [--subscribers N] [--alert-rate N] [--alert-subscription NAME] [--only LIST] [--profile DIR]
 
   --quick        CI-sized run (under a minute); the default is the full run
   --json         print one JSON object on stdout (progress stays on stderr)
   --n N          size every workload from N (messages, alerts, cached alerts) for a smoke run
   --subscribers  graphql-ws subscribers of the alert latency workload (default 100)
   --alert-rate   alerts per second the sentinel creates in the alert latency workload (default 1000)
+  --alert-subscription  what its subscribers take: alertsAdded (the web UI's batches, default) or alertAdded (one alert per message)
   --only LIST    comma-separated workloads: pipeline,scoring_scale,alert_latency,session_import,graphql_alerts_page
   --profile DIR  write a V8 CPU profile of each child process into DIR and list its hot functions`;
 
@@ -120,6 +121,7 @@ interface Cli {
   n?: number;
   subscribers?: number;
   alertRate?: number;
+  alertSubscription: AlertSubscription;
   only: Workload[];
   profileDir?: string;
 }
@@ -133,6 +135,7 @@ function parseCli(argv: string[]): Cli {
       n: { type: "string" },
       subscribers: { type: "string" },
       "alert-rate": { type: "string" },
+      "alert-subscription": { type: "string", default: "alertsAdded" },
       only: { type: "string" },
       profile: { type: "string" },
       help: { type: "boolean", default: false },
@@ -152,12 +155,16 @@ function parseCli(argv: string[]): Cli {
   for (const name of only) {
     if (!WORKLOADS.includes(name as Workload)) throw new Error(`--only: unknown workload ${name}`);
   }
+  const alertSubscription = values["alert-subscription"];
+  if (!(alertSubscription in ALERT_SUBSCRIPTIONS))
+    throw new Error(`--alert-subscription must be one of ${Object.keys(ALERT_SUBSCRIPTIONS).join(", ")}`);
   return {
     quick: values.quick,
     json: values.json,
     n: positive("n", values.n),
     subscribers: positive("subscribers", values.subscribers),
     alertRate: positive("alert-rate", values["alert-rate"]),
+    alertSubscription: alertSubscription as AlertSubscription,
     only: only as Workload[],
     profileDir: values.profile ? path.resolve(values.profile) : undefined,
   };
@@ -377,6 +384,7 @@ export async function main(argv: string[]): Promise<number> {
             subscribers: sizes.subscribers,
             rate: sizes.alertRate,
             alerts: sizes.alerts,
+            subscription: cli.alertSubscription,
           }),
         );
         if (result) {
@@ -388,10 +396,13 @@ export async function main(argv: string[]): Promise<number> {
             alerts: result.alerts,
             rate_per_s: result.rate_per_s,
             achieved_rate_per_s: result.achieved_rate_per_s,
+            subscription: result.subscription,
+            messages_per_subscriber: result.messages_per_subscriber,
             expected_receipts: result.expected_receipts,
             received_receipts: result.received_receipts,
             sentinel_record_ms: result.record_ms,
             cpu_cores_busy: result.cpu_cores_busy,
+            cpu_us_per_alert: result.cpu_us_per_alert,
           };
         }
       }
