@@ -201,6 +201,9 @@ describe("added tokens", () => {
     });
     expect(pieces("мир", word)).toEqual(ids("▁мир"));
     expect(pieces("миров", word)).toEqual([...ids("▁мир"), ...ids("о", "в")]);
+    // 𝐀 (U+1D400, a surrogate pair) is a letter: not a word boundary either.
+    expect(pieces("𝐀мир", word)).toEqual([...ids("▁"), 3, ...ids("м", "и", "р")]);
+    expect(pieces("!мир!", word)).toEqual([...ids("▁", "!"), 8, ...ids("▁", "!")]);
   });
 });
 

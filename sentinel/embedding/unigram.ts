@@ -281,6 +281,13 @@ function compileTemplate(spec: unknown): Template {
 const WORD_CHARACTER = /[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]/u;
 const WHITESPACE_CHARACTER = /\p{White_Space}/u;
 
+/** The whole character (a surrogate pair included) that ends at code unit `end`. */
+function characterBefore(text: string, end: number): string {
+  const low = text.charCodeAt(end - 1);
+  const pair = end >= 2 && (low & 0xfc00) === 0xdc00 && (text.charCodeAt(end - 2) & 0xfc00) === 0xd800;
+  return text.slice(pair ? end - 2 : end - 1, end);
+}
+
 function parseAddedTokens(spec: unknown): AddedToken[] {
   if (spec === null || spec === undefined) return [];
   if (!Array.isArray(spec)) throw fail("added_tokens is not a list");
@@ -336,8 +343,9 @@ class AddedTokenMatcher {
       const token = this.tokens[index]!;
       let start = i;
       if (token.singleWord) {
-        const before = start > 0 && WORD_CHARACTER.test(text.slice(start - 1, start));
-        const after = stop < text.length && WORD_CHARACTER.test(text.slice(stop, stop + 1));
+        const before = start > 0 && WORD_CHARACTER.test(characterBefore(text, start));
+        const after =
+          stop < text.length && WORD_CHARACTER.test(String.fromCodePoint(text.codePointAt(stop)!));
         if (before || after) {
           i = stop;
           continue;
