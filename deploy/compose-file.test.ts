@@ -36,6 +36,9 @@ const NOT_SET_IN_COMPOSE: Record<App, Record<string, string>> = {
     TG_SOURCE: "export replay is a local demo knob (npm start); a deployment watches Telegram, the default",
     TG_EMBEDDING_MODEL_DIR:
       "optional: semantic profile rules need a local model directory the user mounts; none by default",
+    TG_TEST_DC:
+      "test-only: phone login through a local MTProto test DC on loopback; a deployment logs in to Telegram",
+    TG_TEST_DC_PUBLIC_KEY: "test-only: the local test DC's RSA key, used only with TG_TEST_DC",
   },
   ui: {
     DATA_DIR: "UI_DB_URI names the file in /app/data directly",
