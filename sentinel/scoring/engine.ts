@@ -20,7 +20,7 @@ import type { NormalizedMessage } from "../ingestion/message.ts";
 import { KeywordAutomaton, type KeywordSource } from "./keyword-automaton.ts";
 import { type FoldedText, foldTerm, foldWithOffsets, originalSpan } from "./normalize.ts";
 import type { Profile } from "./profile.ts";
-import { mayMatch, type RegexPrefilter, regexPrefilter } from "./regex-prefilter.ts";
+import { mayMatch, type RegexPrefilter, regexPrefilter, TextFacts } from "./regex-prefilter.ts";
 import { SemanticIndex, type SemanticSet } from "./semantic.ts";
 import { type ExampleSet, SimilarityIndex } from "./similarity.ts";
 
@@ -306,9 +306,9 @@ class CompiledScorer implements Scorer {
 
     if (this.regexes.length > 0) {
       const input = cutText(text, MAX_REGEX_INPUT);
-      const lowerInput = input.toLowerCase();
+      const facts = new TextFacts(input);
       for (const shared of this.regexes) {
-        if (!mayMatch(shared.prefilter, input, lowerInput)) continue;
+        if (!mayMatch(shared.prefilter, facts)) continue;
         const match = shared.regex.exec(input);
         if (match === null || match[0].length === 0) continue;
         for (const owner of shared.owners) {

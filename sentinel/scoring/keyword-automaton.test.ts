@@ -31,11 +31,12 @@ function naive(
 describe("KeywordAutomaton", () => {
   it("finds the same hits as a naive search on random texts and dictionaries", () => {
     const random = new SeededRandom(20241104);
-    // A tiny alphabet makes overlaps, shared prefixes and suffix links frequent.
-    const alphabet = ["a", "b", "c", " ", "-", "é"];
+    // A tiny alphabet makes overlaps and shared prefixes frequent; digits and "_" are word
+    // characters, CJK needs no boundary, an astral letter and emoji take two code units.
+    const alphabet = ["a", "b", "c", " ", "-", "é", "1", "_", "中", "カ", "𝐀", "😀"];
     const word = (min: number, max: number) =>
       Array.from({ length: random.int(min, max) }, () => random.pick(alphabet)).join("");
-    for (let round = 0; round < 200; round++) {
+    for (let round = 0; round < 600; round++) {
       const terms: Array<{ profileIndex: number; keywordIndex: number; folded: string }> = [];
       const profiles = random.int(1, 4);
       for (let p = 0; p < profiles; p++) {

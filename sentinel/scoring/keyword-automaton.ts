@@ -1,13 +1,15 @@
 /**
- * One Aho–Corasick automaton over the folded keywords of every profile. A message is scanned once,
- * whatever the number of keywords or profiles; each hit is checked for word boundaries and mapped to
- * the (profile, keyword) pairs that own the term.
+ * One trie over the folded keywords of every profile. A message is scanned once, whatever the
+ * number of keywords or profiles: the trie is walked from every position where a whole word may
+ * start, as far as the text follows a branch; each hit is checked for word boundaries and mapped to
+ * the (profile, keyword) pairs that own the term. (Keywords only ever match as whole words, so
+ * positions inside a word are never starts, and Aho–Corasick failure links would only add work.)
  *
  * Layout: the root has a direct 65,536-entry table (it has the most children); other states keep
  * their children sorted in flat typed arrays (CSR), searched linearly when few, by bisection when
- * many. Failure and dictionary-suffix links make the scan linear in the text plus the hits.
+ * many.
  */
-import { isWholeWord } from "./normalize.ts";
+import { CharClass, charClass, codePointAtOffset, codePointBefore, isWholeWord } from "./normalize.ts";
 
 /** One keyword of one profile, with its term already folded by `foldTerm`. */
 export interface KeywordSource {
@@ -37,12 +39,8 @@ export class KeywordAutomaton {
   private readonly edgeStart: Int32Array;
   private readonly edgeChar: Uint16Array;
   private readonly edgeTarget: Int32Array;
-  private readonly fail: Int32Array;
   /** Pattern ending at a state, or -1. */
   private readonly patternAt: Int32Array;
-  /** Nearest state on the failure chain where a pattern ends (0 = none). */
-  private readonly dictLink: Int32Array;
-  private readonly patternLength: Int32Array;
   private readonly ownerStart: Int32Array;
   private readonly ownerProfile: Int32Array;
   private readonly ownerKeyword: Int32Array;
@@ -55,10 +53,8 @@ export class KeywordAutomaton {
     edgeStart: Int32Array;
     edgeChar: Uint16Array;
     edgeTarget: Int32Array;
-    fail: Int32Array;
     patternAt: Int32Array;
-    dictLink: Int32Array;
-    patternLength: Int32Array;
+    patternCount: number;
     ownerStart: Int32Array;
     ownerProfile: Int32Array;
     ownerKeyword: Int32Array;
@@ -67,15 +63,12 @@ export class KeywordAutomaton {
     this.edgeStart = parts.edgeStart;
     this.edgeChar = parts.edgeChar;
     this.edgeTarget = parts.edgeTarget;
-    this.fail = parts.fail;
     this.patternAt = parts.patternAt;
-    this.dictLink = parts.dictLink;
-    this.patternLength = parts.patternLength;
     this.ownerStart = parts.ownerStart;
     this.ownerProfile = parts.ownerProfile;
     this.ownerKeyword = parts.ownerKeyword;
-    this.patternCount = parts.patternLength.length;
-    this.stateCount = parts.fail.length;
+    this.patternCount = parts.patternCount;
+    this.stateCount = parts.patternAt.length;
     this.seenStamp = new Uint32Array(this.patternCount);
   }
 
@@ -161,48 +154,15 @@ export class KeywordAutomaton {
       }
     }
 
-    const patternAt = Int32Array.from(patternAtList);
-    const fail = new Int32Array(stateCount);
-    const dictLink = new Int32Array(stateCount);
-    const automatonParts = {
+    return new KeywordAutomaton({
       rootNext,
       edgeStart,
       edgeChar,
       edgeTarget,
-      fail,
-      patternAt,
-      dictLink,
-      patternLength: Int32Array.from(patterns, (t) => t.length),
+      patternAt: Int32Array.from(patternAtList),
+      patternCount: patterns.length,
       ...flattenOwners(owners),
-    };
-    const automaton = new KeywordAutomaton(automatonParts);
-
-    // Breadth-first failure links; a state's failure is always shallower, so it is final when used.
-    const queue = new Int32Array(stateCount);
-    let head = 0;
-    let tail = 0;
-    for (let c = 0; c < 65536; c++) {
-      const child = rootNext[c]!;
-      if (child > 0) queue[tail++] = child;
-    }
-    while (head < tail) {
-      const s = queue[head++]!;
-      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
-        const c = edgeChar[e]!;
-        const child = edgeTarget[e]!;
-        let f = fail[s]!;
-        let target = automaton.step(f, c);
-        while (target === -1 && f !== 0) {
-          f = fail[f]!;
-          target = automaton.step(f, c);
-        }
-        fail[child] = target === -1 ? 0 : target;
-        const fc = fail[child]!;
-        dictLink[child] = patternAt[fc]! >= 0 ? fc : dictLink[fc]!;
-        queue[tail++] = child;
-      }
-    }
-    return automaton;
+    });
   }
 
   /** The child of `state` on code unit `c`, or -1 (the root answers 0 for "stay at root"). */
@@ -231,6 +191,11 @@ export class KeywordAutomaton {
    * Scans folded text once and reports, for every (profile, keyword) pair, the first occurrence of
    * its term that stands as a whole word (offsets are in the folded text). Synchronous; the
    * automaton itself is never modified after `build` apart from a per-scan dedup stamp.
+   *
+   * A whole-word occurrence can only start where a word can: not between two word characters. So
+   * instead of following every character through failure links, the trie is walked from each such
+   * position only (word starts, punctuation, characters of scripts written without spaces), as far
+   * as the text follows a branch; inside words nothing is done.
    */
   scan(folded: string, visit: KeywordHitVisitor): void {
     if (this.patternCount === 0) return;
@@ -240,29 +205,41 @@ export class KeywordAutomaton {
       this.stamp = 1;
     }
     const stamp = this.stamp;
-    let state = 0;
-    for (let i = 0; i < folded.length; i++) {
+    const n = folded.length;
+    const rootNext = this.rootNext;
+    // Class of the code point that ends right before position i.
+    let before: CharClass = CharClass.Other;
+    for (let i = 0; i < n; i++) {
       const c = folded.charCodeAt(i);
-      let next = this.step(state, c);
-      while (next === -1 && state !== 0) {
-        state = this.fail[state]!;
-        next = this.step(state, c);
+      let here: CharClass;
+      let endingHere: CharClass;
+      if (c < 0xd800 || c > 0xdfff) {
+        here = charClass(c);
+        endingHere = here;
+      } else {
+        here = charClass(codePointAtOffset(folded, i));
+        endingHere = charClass(codePointBefore(folded, i + 1));
       }
-      state = next === -1 ? 0 : next;
-      let out = this.patternAt[state]! >= 0 ? state : this.dictLink[state]!;
-      while (out > 0) {
-        const p = this.patternAt[out]!;
-        if (this.seenStamp[p] !== stamp) {
-          const end = i + 1;
-          const start = end - this.patternLength[p]!;
-          if (isWholeWord(folded, start, end)) {
-            this.seenStamp[p] = stamp;
-            for (let o = this.ownerStart[p]!; o < this.ownerStart[p + 1]!; o++) {
-              visit(this.ownerProfile[o]!, this.ownerKeyword[o]!, start, end);
-            }
-          }
-        }
-        out = this.dictLink[out]!;
+      if (!(here === CharClass.Word && before === CharClass.Word) && rootNext[c]! > 0)
+        this.walk(folded, i, stamp, visit);
+      before = endingHere;
+    }
+  }
+
+  /** Follows the trie from `start`; reports each pattern ending on the way (first whole-word occurrence only). */
+  private walk(folded: string, start: number, stamp: number, visit: KeywordHitVisitor): void {
+    let state = 0;
+    for (let j = start; j < folded.length; j++) {
+      const next = this.step(state, folded.charCodeAt(j));
+      if (next === -1) return;
+      state = next;
+      const p = this.patternAt[state]!;
+      if (p < 0 || this.seenStamp[p] === stamp) continue;
+      const end = j + 1;
+      if (!isWholeWord(folded, start, end)) continue;
+      this.seenStamp[p] = stamp;
+      for (let o = this.ownerStart[p]!; o < this.ownerStart[p + 1]!; o++) {
+        visit(this.ownerProfile[o]!, this.ownerKeyword[o]!, start, end);
       }
     }
   }

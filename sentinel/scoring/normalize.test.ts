@@ -43,6 +43,17 @@ describe("foldWithOffsets", () => {
     expect(foldWithOffsets("Ok").text).toBe("ok");
   });
 
+  it("gives the right offsets when they are asked for after later folds", () => {
+    const first = foldWithOffsets("Ca\u0301fe\u0301 ok");
+    const second = foldWithOffsets("ÉTÉ ﬁne");
+    const third = foldWithOffsets("x");
+    expect(originalSpan(first, 0, 4)).toEqual({ start: 0, end: 6 });
+    expect([...first.ends]).toEqual([1, 3, 4, 6, 7, 8, 9]);
+    expect(originalSpan(second, 4, 6)).toEqual({ start: 4, end: 5 });
+    expect([...second.starts]).toEqual([0, 1, 2, 3, 4, 4, 5, 6]);
+    expect(originalSpan(third, 0, 1)).toEqual({ start: 0, end: 1 });
+  });
+
   it("folds terms like text, trimmed", () => {
     expect(foldTerm("  Remote   Code\tExecution ")).toBe("remote code execution");
   });

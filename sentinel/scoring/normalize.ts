@@ -63,14 +63,25 @@ function foldCodePoint(cp: number): string {
   return folded;
 }
 
+/** Classes of BMP code points met so far, as class + 1 (0: not classified yet); ASCII filled now. */
+const classBmp = new Uint8Array(0x10000);
+for (let cp = 0; cp < 128; cp++) {
+  const word = (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
+  classBmp[cp] = (word ? CharClass.Word : CharClass.Other) + 1;
+}
+
 /** Classifies a code point for word-boundary checks. */
 export function charClass(cp: number): CharClass {
-  if (cp < 128) {
-    return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95
-      ? CharClass.Word
-      : CharClass.Other;
+  // Small enough to be inlined into the scanning loops; the first sight of a code point is slower.
+  if (cp < 0x10000) {
+    const known = classBmp[cp]!;
+    if (known !== 0) return (known - 1) as CharClass;
   }
-  const cached = classCache.get(cp);
+  return classify(cp);
+}
+
+function classify(cp: number): CharClass {
+  const cached = cp < 0x10000 ? undefined : classCache.get(cp);
   if (cached !== undefined) return cached;
   const ch = String.fromCodePoint(cp);
   const cls = UNSPACED_CHAR.test(ch)
@@ -78,7 +89,8 @@ export function charClass(cp: number): CharClass {
     : WORD_CHAR.test(ch)
       ? CharClass.Word
       : CharClass.Other;
-  if (classCache.size < FOLD_CACHE_LIMIT) classCache.set(cp, cls);
+  if (cp < 0x10000) classBmp[cp] = cls + 1;
+  else if (classCache.size < FOLD_CACHE_LIMIT) classCache.set(cp, cls);
   return cls;
 }
 
@@ -98,8 +110,19 @@ export function codePointAtOffset(text: string, index: number): number {
   return index >= text.length ? -1 : text.codePointAt(index)!;
 }
 
-/** Folded code points of the Basic Multilingual Plane by code point (a typed lookup, filled as met). */
+/** Folded code points of the Basic Multilingual Plane by code point (filled as met). */
 const foldBmp: Array<string | undefined> = new Array(0x10000);
+/**
+ * The same for code units that fold to exactly one code unit, as a typed table: the unit + 1,
+ * FOLDS_TO_SPACE for whitespace, 0 for anything else (not met yet, folds to nothing or to several
+ * units, surrogates). ASCII is filled now.
+ */
+const foldUnit = new Int32Array(0x10000);
+const FOLDS_TO_SPACE = -1;
+for (let c = 0; c < 128; c++) {
+  if (c === SPACE || (c >= 9 && c <= 13)) foldUnit[c] = FOLDS_TO_SPACE;
+  else foldUnit[c] = (c >= 65 && c <= 90 ? c + 32 : c) + 1;
+}
 
 // Scratch buffers reused by every fold (scoring is synchronous, so one fold runs at a time); the
 // result gets its own copies. They grow to the longest text seen.
@@ -121,6 +144,51 @@ function reserve(capacity: number, used: number): void {
   endBuf = ends;
 }
 
+/** Bumped by every fold: tells a FoldedText whether the scratch buffers still hold its offsets. */
+let generation = 0;
+
+/**
+ * A fold's result. The offsets stay in the scratch buffers until another fold overwrites them;
+ * they are copied out only when asked for (`starts`, `ends`) or read in place by `originalSpan`
+ * right after the fold, so texts without a keyword hit never pay for them.
+ */
+class LazyFoldedText implements FoldedText {
+  private startsCopy: Int32Array | null = null;
+  private endsCopy: Int32Array | null = null;
+
+  constructor(
+    readonly text: string,
+    private readonly original: string,
+    private readonly length: number,
+    private readonly generation: number,
+  ) {}
+
+  get starts(): Int32Array {
+    return this.materialize()[0];
+  }
+
+  get ends(): Int32Array {
+    return this.materialize()[1];
+  }
+
+  span(start: number, end: number): { start: number; end: number } {
+    if (this.startsCopy === null && this.generation === generation)
+      return { start: startBuf[start]!, end: endBuf[end - 1]! };
+    const [starts, ends] = this.materialize();
+    return { start: starts[start]!, end: ends[end - 1]! };
+  }
+
+  private materialize(): [Int32Array, Int32Array] {
+    if (this.startsCopy === null || this.endsCopy === null) {
+      // Overwritten by a later fold: fold the same text again (same offsets, by construction).
+      if (this.generation !== generation) foldIntoBuffers(this.original);
+      this.startsCopy = startBuf.slice(0, this.length);
+      this.endsCopy = endBuf.slice(0, this.length);
+    }
+    return [this.startsCopy, this.endsCopy];
+  }
+}
+
 /**
  * Folds `original` for matching and records where each folded code unit came from.
  * Runs of whitespace become one space whose span covers the whole run; code points that fold to
@@ -128,6 +196,13 @@ function reserve(capacity: number, used: number): void {
  * highlighted "café" written with a combining accent includes the accent.
  */
 export function foldWithOffsets(original: string): FoldedText {
+  const { length, unpaired } = foldIntoBuffers(original);
+  return new LazyFoldedText(unitsToString(unitBuf, length, unpaired), original, length, generation);
+}
+
+/** Folds into the scratch buffers (units, starts, ends); returns how many units it wrote. */
+function foldIntoBuffers(original: string): { length: number; unpaired: boolean } {
+  generation += 1;
   const n = original.length;
   // Most code points fold to one unit; longer folds reserve more as they come.
   reserve(n, 0);
@@ -140,22 +215,25 @@ export function foldWithOffsets(original: string): FoldedText {
   let i = 0;
   while (i < n) {
     const c = original.charCodeAt(i);
-    if (c < 128) {
-      if (c === SPACE || (c >= 9 && c <= 13)) {
-        if (lastWasSpace) ends[len - 1] = i + 1;
-        else {
-          units[len] = SPACE;
-          starts[len] = i;
-          ends[len] = i + 1;
-          len += 1;
-          lastWasSpace = true;
-        }
-      } else {
-        units[len] = c >= 65 && c <= 90 ? c + 32 : c;
+    const simple = foldUnit[c]!;
+    if (simple > 0) {
+      // The common case: a code unit that folds to one other (or the same) code unit.
+      units[len] = simple - 1;
+      starts[len] = i;
+      ends[len] = i + 1;
+      len += 1;
+      lastWasSpace = false;
+      i += 1;
+      continue;
+    }
+    if (simple === FOLDS_TO_SPACE) {
+      if (lastWasSpace) ends[len - 1] = i + 1;
+      else {
+        units[len] = SPACE;
         starts[len] = i;
         ends[len] = i + 1;
         len += 1;
-        lastWasSpace = false;
+        lastWasSpace = true;
       }
       i += 1;
       continue;
@@ -173,7 +251,12 @@ export function foldWithOffsets(original: string): FoldedText {
     let folded = cp < 0x10000 ? foldBmp[cp] : undefined;
     if (folded === undefined) {
       folded = foldCodePoint(cp);
-      if (cp < 0x10000) foldBmp[cp] = folded;
+      if (cp < 0x10000) {
+        foldBmp[cp] = folded;
+        // Remembered in the typed table when it folds to one unit (surrogates never do here).
+        if (folded === " ") foldUnit[cp] = FOLDS_TO_SPACE;
+        else if (folded.length === 1 && (cp < 0xd800 || cp > 0xdfff)) foldUnit[cp] = folded.charCodeAt(0) + 1;
+      }
     }
     const k = folded.length;
     if (k === 0) {
@@ -204,11 +287,7 @@ export function foldWithOffsets(original: string): FoldedText {
     }
     i += width;
   }
-  return {
-    text: unitsToString(units, len, unpaired),
-    starts: starts.slice(0, len),
-    ends: ends.slice(0, len),
-  };
+  return { length: len, unpaired };
 }
 
 const UTF16 = new TextDecoder("utf-16le");
@@ -237,6 +316,7 @@ export function foldTerm(term: string): string {
 
 /** Maps a folded span `[start, end)` back to the original text's UTF-16 span. */
 export function originalSpan(folded: FoldedText, start: number, end: number): { start: number; end: number } {
+  if (folded instanceof LazyFoldedText) return folded.span(start, end);
   return { start: folded.starts[start]!, end: folded.ends[end - 1]! };
 }
 

@@ -2,6 +2,9 @@
  * A cheap test that rules a regex out before it runs: the longest run of characters every match
  * must contain, found once when the scorer is built. A message whose text lacks that run cannot
  * match, so the scorer skips the regex after one `String.includes` instead of running it.
+ * Patterns with no such run often still need digits: every match of `\d{6,9}` holds six ASCII
+ * digits in a row, every match of `[0-9a-f]{64}` 64 hexadecimal digits. The longest run of each
+ * kind in a text is counted once per text (`TextFacts`), and a regex needing a longer one is skipped.
  *
  * The analysis only ever keeps characters it is sure of, and gives up (no pre-filter) on anything
  * else: alternations, optional parts, classes, lookarounds, backreferences and assertions end a
@@ -13,16 +16,75 @@ import { type PatternNode, parsePattern } from "./regex-safety.ts";
 
 /** What the text must contain for the regex to match. */
 export interface RegexPrefilter {
-  /** The characters, lower case when `folded`. */
+  /** The characters, lower case when `folded` ("" when no run of characters is certain). */
   literal: string;
   /** Compare with the lower-cased text (the pattern has the `i` flag). */
   folded: boolean;
+  /** Every match holds this many ASCII digits in a row (0: no such need). */
+  digits: number;
+  /** Every match holds this many hexadecimal digits `[0-9A-Fa-f]` in a row (0: no such need). */
+  hexDigits: number;
+}
+
+/** A text as the pre-filters look at it; the lower-cased copy and the digit runs are made once, when first asked for. */
+export class TextFacts {
+  private lowerText: string | null = null;
+  private digitRun = -1;
+  private hexRun = -1;
+
+  constructor(readonly text: string) {}
+
+  get lower(): string {
+    this.lowerText ??= this.text.toLowerCase();
+    return this.lowerText;
+  }
+
+  /** The longest run of ASCII digits. */
+  get digits(): number {
+    if (this.digitRun < 0) this.countRuns();
+    return this.digitRun;
+  }
+
+  /** The longest run of hexadecimal digits. */
+  get hexDigits(): number {
+    if (this.hexRun < 0) this.countRuns();
+    return this.hexRun;
+  }
+
+  private countRuns(): void {
+    const text = this.text;
+    let digits = 0;
+    let hex = 0;
+    let longestDigits = 0;
+    let longestHex = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        digits += 1;
+        hex += 1;
+        continue;
+      }
+      if (digits > longestDigits) longestDigits = digits;
+      digits = 0;
+      const lower = c | 32;
+      if (lower >= 97 && lower <= 102) hex += 1;
+      else {
+        if (hex > longestHex) longestHex = hex;
+        hex = 0;
+      }
+    }
+    this.digitRun = Math.max(longestDigits, digits);
+    this.hexRun = Math.max(longestHex, hex);
+  }
 }
 
 const BREAK = null;
 type Piece = string | typeof BREAK;
 
-/** The pre-filter of a pattern, or null when no required run of characters is certain. */
+/** Longest run counted from a repetition's minimum (more copies prove nothing more; bounded work). */
+const MAX_COUNTED_REPEAT = 256;
+
+/** The pre-filter of a pattern, or null when nothing about its matches is certain. */
 export function regexPrefilter(source: string, flags: string): RegexPrefilter | null {
   // Stateful (g, y) and set-notation (v) regexes are left alone; so are group forms the
   // parser does not know (inline modifiers).
@@ -44,13 +106,83 @@ export function regexPrefilter(source: string, flags: string): RegexPrefilter | 
       run = "";
     } else run += piece;
   }
-  return best.length === 0 ? null : { literal: best, folded };
+  const digits = classRun(tree, isDigitSet);
+  const hexDigits = classRun(tree, isHexSet);
+  if (best.length === 0 && digits === 0 && hexDigits === 0) return null;
+  // A digit run is a hex run too: only the longer need is worth checking.
+  return { literal: best, folded, digits, hexDigits: hexDigits > digits ? hexDigits : 0 };
 }
 
 /** True when the text may match (the pre-filter does not rule it out). */
-export function mayMatch(prefilter: RegexPrefilter | null, text: string, lowerText: string): boolean {
+export function mayMatch(prefilter: RegexPrefilter | null, text: TextFacts): boolean {
   if (prefilter === null) return true;
-  return (prefilter.folded ? lowerText : text).includes(prefilter.literal);
+  if (prefilter.digits > 0 && text.digits < prefilter.digits) return false;
+  if (prefilter.hexDigits > 0 && text.hexDigits < prefilter.hexDigits) return false;
+  if (prefilter.literal === "") return true;
+  return (prefilter.folded ? text.lower : text.text).includes(prefilter.literal);
+}
+
+/** Code point ranges [lo, hi, …] all within `allowed` ranges. */
+function within(set: readonly number[], allowed: readonly number[]): boolean {
+  if (set.length === 0) return false;
+  for (let i = 0; i < set.length; i += 2) {
+    let inside = false;
+    for (let j = 0; j < allowed.length; j += 2)
+      if (set[i]! >= allowed[j]! && set[i + 1]! <= allowed[j + 1]!) inside = true;
+    if (!inside) return false;
+  }
+  return true;
+}
+
+// Sets as the parser builds them, already closed under the `i` flag: digits have no other case,
+// and no code point outside ASCII folds to a–f (only k and s have such variants).
+const DIGITS = [48, 57];
+const HEX = [48, 57, 65, 70, 97, 102];
+const isDigitSet = (set: readonly number[]) => within(set, DIGITS);
+const isHexSet = (set: readonly number[]) => within(set, HEX);
+
+/**
+ * The longest run of characters from one class every match contains: a character in the class
+ * counts 1, a repetition of one such character its minimum, anything else (or what follows a
+ * repetition that may go on) ends the run, like `collect` for literal characters.
+ */
+function classRun(tree: PatternNode, inClass: (set: readonly number[]) => boolean): number {
+  const runs: number[] = [];
+  walkClass(tree, inClass, runs);
+  let best = 0;
+  let run = 0;
+  for (const piece of [...runs, 0]) {
+    if (piece === 0) {
+      if (run > best) best = run;
+      run = 0;
+    } else run += piece;
+  }
+  return best;
+}
+
+function walkClass(node: PatternNode, inClass: (set: readonly number[]) => boolean, out: number[]): void {
+  switch (node.t) {
+    case "chars":
+      out.push(inClass(node.set) ? 1 : 0);
+      return;
+    case "seq":
+      for (const item of node.items) walkClass(item, inClass, out);
+      return;
+    case "group":
+      walkClass(node.body, inClass, out);
+      return;
+    case "quant": {
+      if (node.min >= 1) {
+        const single = node.body.t === "group" ? node.body.body : node.body;
+        if (single.t === "chars") out.push(inClass(single.set) ? Math.min(node.min, MAX_COUNTED_REPEAT) : 0);
+        else walkClass(node.body, inClass, out);
+      }
+      out.push(0);
+      return;
+    }
+    default:
+      out.push(0);
+  }
 }
 
 function collect(node: PatternNode, folded: boolean, out: Piece[]): void {
