@@ -3,8 +3,8 @@
  * must contain, found once when the scorer is built. A message whose text lacks that run cannot
  * match, so the scorer skips the regex after one `String.includes` instead of running it.
  * Patterns with no such run often still need digits: every match of `\d{6,9}` holds six ASCII
- * digits in a row, every match of `[0-9a-f]{64}` 64 hexadecimal digits. The longest run of each
- * kind in a text is counted once per text (`TextFacts`), and a regex needing a longer one is skipped.
+ * digits in a row. The longest run of digits in a text is found once per text (`TextFacts`; most
+ * messages have none), and every regex needing a longer one is skipped.
  *
  * The analysis only ever keeps characters it is sure of, and gives up (no pre-filter) on anything
  * else: alternations, optional parts, classes, lookarounds, backreferences and assertions end a
@@ -22,15 +22,15 @@ export interface RegexPrefilter {
   folded: boolean;
   /** Every match holds this many ASCII digits in a row (0: no such need). */
   digits: number;
-  /** Every match holds this many hexadecimal digits `[0-9A-Fa-f]` in a row (0: no such need). */
-  hexDigits: number;
 }
 
-/** A text as the pre-filters look at it; the lower-cased copy and the digit runs are made once, when first asked for. */
+const ANY_DIGIT = /[0-9]/;
+const DIGIT_RUNS = /[0-9]+/g;
+
+/** A text as the pre-filters look at it; the lower-cased copy and the digit run are made once, when first asked for. */
 export class TextFacts {
   private lowerText: string | null = null;
   private digitRun = -1;
-  private hexRun = -1;
 
   constructor(readonly text: string) {}
 
@@ -39,42 +39,18 @@ export class TextFacts {
     return this.lowerText;
   }
 
-  /** The longest run of ASCII digits. */
+  /** The longest run of ASCII digits (the regex engine scans natively; most texts have none). */
   get digits(): number {
-    if (this.digitRun < 0) this.countRuns();
-    return this.digitRun;
-  }
-
-  /** The longest run of hexadecimal digits. */
-  get hexDigits(): number {
-    if (this.hexRun < 0) this.countRuns();
-    return this.hexRun;
-  }
-
-  private countRuns(): void {
-    const text = this.text;
-    let digits = 0;
-    let hex = 0;
-    let longestDigits = 0;
-    let longestHex = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        digits += 1;
-        hex += 1;
-        continue;
+    if (this.digitRun < 0) {
+      let longest = 0;
+      if (ANY_DIGIT.test(this.text)) {
+        DIGIT_RUNS.lastIndex = 0;
+        for (let m = DIGIT_RUNS.exec(this.text); m !== null; m = DIGIT_RUNS.exec(this.text))
+          if (m[0].length > longest) longest = m[0].length;
       }
-      if (digits > longestDigits) longestDigits = digits;
-      digits = 0;
-      const lower = c | 32;
-      if (lower >= 97 && lower <= 102) hex += 1;
-      else {
-        if (hex > longestHex) longestHex = hex;
-        hex = 0;
-      }
+      this.digitRun = longest;
     }
-    this.digitRun = Math.max(longestDigits, digits);
-    this.hexRun = Math.max(longestHex, hex);
+    return this.digitRun;
   }
 }
 
@@ -107,17 +83,14 @@ export function regexPrefilter(source: string, flags: string): RegexPrefilter | 
     } else run += piece;
   }
   const digits = classRun(tree, isDigitSet);
-  const hexDigits = classRun(tree, isHexSet);
-  if (best.length === 0 && digits === 0 && hexDigits === 0) return null;
-  // A digit run is a hex run too: only the longer need is worth checking.
-  return { literal: best, folded, digits, hexDigits: hexDigits > digits ? hexDigits : 0 };
+  if (best.length === 0 && digits === 0) return null;
+  return { literal: best, folded, digits };
 }
 
 /** True when the text may match (the pre-filter does not rule it out). */
 export function mayMatch(prefilter: RegexPrefilter | null, text: TextFacts): boolean {
   if (prefilter === null) return true;
   if (prefilter.digits > 0 && text.digits < prefilter.digits) return false;
-  if (prefilter.hexDigits > 0 && text.hexDigits < prefilter.hexDigits) return false;
   if (prefilter.literal === "") return true;
   return (prefilter.folded ? text.lower : text.text).includes(prefilter.literal);
 }
@@ -134,15 +107,12 @@ function within(set: readonly number[], allowed: readonly number[]): boolean {
   return true;
 }
 
-// Sets as the parser builds them, already closed under the `i` flag: digits have no other case,
-// and no code point outside ASCII folds to a–f (only k and s have such variants).
+// Sets as the parser builds them (already closed under the `i` flag): digits have no other case.
 const DIGITS = [48, 57];
-const HEX = [48, 57, 65, 70, 97, 102];
 const isDigitSet = (set: readonly number[]) => within(set, DIGITS);
-const isHexSet = (set: readonly number[]) => within(set, HEX);
 
 /**
- * The longest run of characters from one class every match contains: a character in the class
+ * The longest run of characters from a class every match contains: a character in the class
  * counts 1, a repetition of one such character its minimum, anything else (or what follows a
  * repetition that may go on) ends the run, like `collect` for literal characters.
  */
