@@ -11,7 +11,7 @@ import { BENCH_ADMIN } from "./ui-server.ts";
 /** The web UI's alert fields (ui-web/src/lib/graphql/alerts.graphql). */
 export const ALERT_FIELDS = `
   id chatId chatTitle messageId profile score
-  reasons { kind term text weight start end raw }
+  reasons { kind term text weight start end similarity }
   text senderName link messageDate createdAt read readAt`;
 
 const PAGE_QUERY = `query Alerts($first: Int, $orderBy: AlertOrder) {

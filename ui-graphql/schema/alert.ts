@@ -19,6 +19,7 @@ interface ReasonShape {
   start: number | null;
   end: number | null;
   text: string | null;
+  similarity: number | null;
   raw: unknown;
 }
 
@@ -57,6 +58,7 @@ function parseReasons(alert: Alert): ReasonShape[] {
       start: num(r.start),
       end: num(r.end),
       text: str(r.text),
+      similarity: num(r.similarity),
       raw: item,
     };
   });
@@ -71,6 +73,10 @@ const AlertReasonRef = builder.objectRef<ReasonShape>("AlertReason").implement({
     start: t.exposeInt("start", { nullable: true }),
     end: t.exposeInt("end", { nullable: true }),
     text: t.exposeString("text", { nullable: true }),
+    similarity: t.exposeFloat("similarity", {
+      nullable: true,
+      description: "How close the message came (0-1) for similarity and semantic reasons",
+    }),
     raw: t.field({
       type: "JSON",
       description: "The reason as the sentinel stored it",

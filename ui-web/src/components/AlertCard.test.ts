@@ -13,8 +13,8 @@ const alert: Alert = {
   profile: "Markets",
   score: 3.5,
   reasons: [
-    { kind: "keyword", term: "rates", text: "rates", weight: 1.5, ...at("rates"), raw: {} },
-    { kind: "keyword", term: "urgent", text: "urgent", weight: 2, ...at("urgent"), raw: {} },
+    { kind: "keyword", term: "rates", text: "rates", weight: 1.5, ...at("rates"), similarity: null },
+    { kind: "keyword", term: "urgent", text: "urgent", weight: 2, ...at("urgent"), similarity: null },
     {
       kind: "similarity",
       term: "bank news",
@@ -22,7 +22,7 @@ const alert: Alert = {
       weight: 0,
       start: null,
       end: null,
-      raw: { similarity: 0.62 },
+      similarity: 0.62,
     },
   ],
   text,

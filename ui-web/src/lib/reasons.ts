@@ -37,7 +37,7 @@ export function reasonsFromJson(value: unknown): ReasonView[] {
   }));
 }
 
-/** From an alert's typed reasons; the similarity value only lives in `raw`. */
+/** From an alert's typed reasons. */
 export function reasonsFromAlert(
   reasons: readonly {
     kind: string;
@@ -46,7 +46,7 @@ export function reasonsFromAlert(
     weight: number | null;
     start: number | null;
     end: number | null;
-    raw: unknown;
+    similarity: number | null;
   }[],
 ): ReasonView[] {
   return reasons.map((r) => ({
@@ -56,7 +56,7 @@ export function reasonsFromAlert(
     weight: r.weight,
     start: r.start,
     end: r.end,
-    similarity: isRecord(r.raw) ? num(r.raw.similarity) : null,
+    similarity: r.similarity,
   }));
 }
 

@@ -60,7 +60,7 @@ export type TelegramLoginStep =
   /** The account has a 2FA password: submit it */
   | 'PASSWORD';
 
-export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> };
+export type AlertFieldsFragment = { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, similarity: number | null }> };
 
 export type AlertsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -75,14 +75,14 @@ export type AlertsQueryVariables = Exact<{
 }>;
 
 
-export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ cursor: string, node: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, similarity: number | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AlertsAddedSubscriptionVariables = Exact<{
   minScore?: number | null | undefined;
 }>;
 
 
-export type AlertsAddedSubscription = { alertsAdded: Array<{ id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> }> };
+export type AlertsAddedSubscription = { alertsAdded: Array<{ id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, similarity: number | null }> }> };
 
 export type MarkAlertReadMutationVariables = Exact<{
   id: number;
@@ -100,7 +100,7 @@ export type MarkAllAlertsReadMutation = { markAllAlertsRead: number };
 export type AlertUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AlertUpdatedSubscription = { alertUpdated: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, raw: unknown }> } };
+export type AlertUpdatedSubscription = { alertUpdated: { id: number, chatId: string, chatTitle: string, messageId: number, profile: string, score: number, text: string, senderName: string | null, link: string | null, messageDate: string, createdAt: string, updatedAt: string, edited: boolean, read: boolean, readAt: string | null, feedback: AlertVerdict, reasons: Array<{ kind: string, term: string | null, text: string | null, weight: number | null, start: number | null, end: number | null, similarity: number | null }> } };
 
 export type AlertCountSinceQueryVariables = Exact<{
   since: string;
@@ -371,7 +371,7 @@ export const AlertFieldsFragmentDoc = new TypedDocumentString(`
     weight
     start
     end
-    raw
+    similarity
   }
   text
   senderName
@@ -518,7 +518,7 @@ export const AlertsDocument = new TypedDocumentString(`
     weight
     start
     end
-    raw
+    similarity
   }
   text
   senderName
@@ -551,7 +551,7 @@ export const AlertsAddedDocument = new TypedDocumentString(`
     weight
     start
     end
-    raw
+    similarity
   }
   text
   senderName
@@ -598,7 +598,7 @@ export const AlertUpdatedDocument = new TypedDocumentString(`
     weight
     start
     end
-    raw
+    similarity
   }
   text
   senderName
