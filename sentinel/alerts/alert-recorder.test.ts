@@ -2,6 +2,7 @@
 import { MemoryTtlStore, type TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MessageStore } from "../ingestion/message-store.ts";
 import type { ProfileScore } from "../scoring/engine.ts";
 import { chatMessage } from "../testing/alerting-fixture.ts";
 import { createTempSentinelDb, type TempSentinelDb } from "../testing/temp-sentinel-db.ts";
@@ -31,7 +32,7 @@ describe("AlertRecorder", () => {
 
   function recorder(ttl: TtlStore, caps = { perChatPerHour: 2, perProfilePerHour: 100 }) {
     return new AlertRecorder({
-      store: new AlertStore(db.prisma, db.sqlite),
+      store: new AlertStore(db.prisma, db.writer),
       ttl,
       caps,
       now: () => new Date("2026-03-02T09:10:00Z"),
@@ -170,8 +171,12 @@ describe("AlertRecorder", () => {
       ...[2, 3].map((i) => ({ message: chatMessage("-1001", i, "x"), scores: [hit("a")] })), // 1 allowed, 1 suppressed
       { message: chatMessage("-1002", 1, "x"), scores: [hit("b")] }, // fails
     ];
-    await expect(r.record(batch, new Set(["a", "b"]))).rejects.toThrow(/no room/);
+    await new MessageStore(db.prisma, db.writer).saveBatch(batch.map((entry) => entry.message));
+    const scoredAt = new Date("2026-03-02T09:11:00Z");
+    await expect(r.record(batch, new Set(["a", "b"]), { scoredAt })).rejects.toThrow(/no room/);
     expect(announced).toEqual([]);
+    // scored_at is part of the same transaction: the batch stays unscored (scored again after start).
+    expect(await db.prisma.message.count({ where: { scoredAt: { not: null } } })).toBe(0);
     expect(updates).toEqual([]);
     expect(await db.prisma.alert.findMany()).toEqual([
       expect.objectContaining({ id: kept!.id, score: 2, text: "x" }),
@@ -179,5 +184,9 @@ describe("AlertRecorder", () => {
     expect(await db.prisma.alertSuppression.count()).toBe(0);
     other.exec("DROP TRIGGER fail_b");
     other.close();
+    // Once it goes through, the alerts and scored_at commit together.
+    const outcome = await r.record(batch, new Set(["a", "b"]), { scoredAt });
+    expect(outcome.created.map((a) => a.profile)).toEqual(["a", "b"]);
+    expect(await db.prisma.message.count({ where: { scoredAt } })).toBe(4);
   });
 });

@@ -5,8 +5,8 @@
  */
 import type { TtlStore } from "@tgsentinel/contract/ttl-store.ts";
 import { type AlertCaps, CAP_WINDOW_MS, capKeys, capVerdict, hourStart } from "./alert-caps.ts";
-import { type AlertDraft, planAlerts, type ScoredBatchEntry } from "./alert-plan.ts";
-import type { AlertStore, CreatedAlert, RevisedAlert, SuppressionCount } from "./alert-store.ts";
+import { type AlertDraft, planAlerts, type ScoredBatchEntry, type StoredAlert } from "./alert-plan.ts";
+import type { AlertStore, CreatedAlert, MessageKey, RevisedAlert, SuppressionCount } from "./alert-store.ts";
 
 export interface RecordOutcome {
   created: CreatedAlert[];
@@ -27,17 +27,33 @@ export interface AlertRecorderOptions {
   log: { warn(obj: object, msg?: string): void };
 }
 
+export interface RecordOptions {
+  /**
+   * The alerts already stored for the batch's messages, read beforehand with `storedFor` (after
+   * the previous batch was recorded); read here when absent.
+   */
+  stored?: Promise<StoredAlert[]>;
+  /** Sets the batch's messages' scored_at to this time, in the same transaction as its alerts. */
+  scoredAt?: Date;
+}
+
 export class AlertRecorder {
   constructor(private readonly options: AlertRecorderOptions) {}
+
+  /** The alerts stored for these messages (every profile), as `record` plans against them. */
+  storedFor(messages: readonly MessageKey[]): Promise<StoredAlert[]> {
+    return this.options.store.storedFor(messages);
+  }
 
   async record(
     batch: readonly ScoredBatchEntry[],
     profilesInForce: ReadonlySet<string>,
+    options: RecordOptions = {},
   ): Promise<RecordOutcome> {
     const { store } = this.options;
-    const stored = await store.storedFor(batch.map((entry) => entry.message));
+    const stored = await (options.stored ?? store.storedFor(batch.map((entry) => entry.message)));
     const plan = planAlerts(batch, stored, profilesInForce);
-    const { allowed, suppressed } = await this.applyCaps(plan.drafts);
+    const { allowed, suppressed, capped } = await this.applyCaps(plan.drafts);
     const now = this.options.now();
     const hour = hourStart(now);
     const counts = new Map<string, SuppressionCount>();
@@ -52,7 +68,16 @@ export class AlertRecorder {
       revisions: plan.revisions,
       suppressions: [...counts.values()],
       createdAt: now,
+      ...(options.scoredAt
+        ? {
+            scored: {
+              keys: batch.map((entry) => [entry.message.chatId, entry.message.messageId] as const),
+              at: options.scoredAt,
+            },
+          }
+        : {}),
     });
+    if (capped) await this.countCreated(created);
     // Started in id order without waiting for each other: the publishes share one Redis
     // connection, which keeps their order, so a batch costs one round trip instead of one per alert.
     await Promise.all(created.map((alert) => this.options.announce(alert)));
@@ -62,24 +87,20 @@ export class AlertRecorder {
   }
 
   /**
-   * Checks each draft against both counters and counts it when allowed. The counters are read
-   * once per batch (all keys in one round trip) and the drafts decided in order against those
-   * counts plus the batch's own, so counts within the batch are exact; the increments are then
-   * sent together, one per counter. If the TtlStore is unreachable (Redis down) alerts are let
-   * through: losing an alert is worse than exceeding a cap.
+   * Checks each draft against both counters. The counters are read once per batch (all keys in
+   * one round trip) and the drafts decided in order against those counts plus the batch's own, so
+   * counts within the batch are exact; the alerts are counted once committed (`countCreated`). If
+   * the TtlStore is unreachable (Redis down) alerts are let through (`capped` false): losing an
+   * alert is worse than exceeding a cap.
    */
   private async applyCaps(drafts: readonly AlertDraft[]): Promise<{
     allowed: AlertDraft[];
     suppressed: RecordOutcome["suppressed"];
+    capped: boolean;
   }> {
-    const { ttl, caps, log } = this.options;
+    const { ttl, caps } = this.options;
     const suppressed: RecordOutcome["suppressed"] = [];
-    if (drafts.length === 0) return { allowed: [], suppressed };
-    const warn = (error: unknown) =>
-      log.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        "alert caps unavailable (rate-limit store unreachable); alerts are not capped for this batch",
-      );
+    if (drafts.length === 0) return { allowed: [], suppressed, capped: true };
     const keysOf = drafts.map((draft) => capKeys(draft.chatId, draft.profile));
     const counts = new Map<string, number>();
     for (const keys of keysOf) counts.set(keys.chat, 0).set(keys.profile, 0);
@@ -88,11 +109,10 @@ export class AlertRecorder {
       const values = await ttl.getMany(keys);
       for (const [i, key] of keys.entries()) counts.set(key, Number(values[i] ?? 0));
     } catch (error) {
-      warn(error);
-      return { allowed: [...drafts], suppressed };
+      this.warnCapsUnavailable(error);
+      return { allowed: [...drafts], suppressed, capped: false };
     }
     const allowed: AlertDraft[] = [];
-    const increments = new Map<string, number>();
     drafts.forEach((draft, i) => {
       const keys = keysOf[i]!;
       const verdict = capVerdict({ chat: counts.get(keys.chat)!, profile: counts.get(keys.profile)! }, caps);
@@ -101,15 +121,34 @@ export class AlertRecorder {
         return;
       }
       counts.set(keys.chat, counts.get(keys.chat)! + 1).set(keys.profile, counts.get(keys.profile)! + 1);
-      increments.set(keys.chat, (increments.get(keys.chat) ?? 0) + 1);
-      increments.set(keys.profile, (increments.get(keys.profile) ?? 0) + 1);
       allowed.push(draft);
     });
-    try {
-      await ttl.incrMany(increments, CAP_WINDOW_MS);
-    } catch (error) {
-      warn(error);
+    return { allowed, suppressed, capped: true };
+  }
+
+  /**
+   * Counts the alerts the batch actually created (committed; an alert that already existed is not
+   * one) against their chat's and profile's caps, one increment per counter, sent together.
+   */
+  private async countCreated(created: readonly CreatedAlert[]): Promise<void> {
+    if (created.length === 0) return;
+    const increments = new Map<string, number>();
+    for (const alert of created) {
+      const keys = capKeys(alert.chatId, alert.profile);
+      increments.set(keys.chat, (increments.get(keys.chat) ?? 0) + 1);
+      increments.set(keys.profile, (increments.get(keys.profile) ?? 0) + 1);
     }
-    return { allowed, suppressed };
+    try {
+      await this.options.ttl.incrMany(increments, CAP_WINDOW_MS);
+    } catch (error) {
+      this.warnCapsUnavailable(error);
+    }
+  }
+
+  private warnCapsUnavailable(error: unknown): void {
+    this.options.log.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "alert caps unavailable (rate-limit store unreachable); alerts are not capped for this batch",
+    );
   }
 }

@@ -1,30 +1,13 @@
 /**
- * The messages table as scoring sees it: which messages were scored (scored_at), and the ones
- * that were stored but never scored (the process stopped between storing a batch and scoring
+ * The messages stored but never scored (the process stopped between storing a batch and scoring
  * it, or a hook failed), read back as NormalizedMessages with their chat's title and type.
+ * scored_at itself is set with the batch's alerts (AlertRecorder.record's `scoredAt`).
  */
 import type { PrismaClient } from "../db/generated/client.ts";
-import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { ChatType, NormalizedMessage } from "../ingestion/message.ts";
-import { type MessageKey, sqliteDate } from "./alert-store.ts";
-
-const MARK_SCORED = "UPDATE messages SET scored_at = ? WHERE chat_id = ? AND message_id = ?";
 
 export class ScoringBacklog {
-  constructor(
-    private readonly db: PrismaClient,
-    private readonly sqlite: SharedSqlite,
-  ) {}
-
-  /** Marks messages as scored, after their alerts were committed (a crash in between re-scores them). */
-  async markScored(messages: readonly MessageKey[], at: Date): Promise<void> {
-    if (messages.length === 0) return;
-    const stamp = sqliteDate(at);
-    await this.sqlite.write((sql) => {
-      const mark = sql.prepare(MARK_SCORED);
-      for (const message of messages) mark.run(stamp, message.chatId, message.messageId);
-    });
-  }
+  constructor(private readonly db: PrismaClient) {}
 
   /** Up to `limit` unscored messages with an id above `afterId`, oldest first. */
   async unscored(afterId: number, limit: number): Promise<Array<{ id: number; message: NormalizedMessage }>> {

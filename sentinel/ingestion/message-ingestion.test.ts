@@ -123,7 +123,7 @@ describe("MessageIngestion", () => {
   it("stores a burst of 10,000 messages exactly once, in batches, with at most INGEST_QUEUE_MAX held in memory", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma, db.sqlite),
+      store: new MessageStore(db.prisma, db.writer),
       chats: { include: [], exclude: [] },
       maxMessagesPerChat: 200,
       log: silent,
@@ -167,10 +167,49 @@ describe("MessageIngestion", () => {
     );
   });
 
+  it("stores the next batch while the previous one is handed on, never more than one ahead, in order", async () => {
+    ingestion = new MessageIngestion({
+      gateway,
+      store: new MessageStore(db.prisma, db.writer),
+      chats: { include: [], exclude: [] },
+      maxMessagesPerChat: 0,
+      log: silent,
+      batchSize: 2,
+    });
+    const handed: number[][] = [];
+    let release!: () => void;
+    let blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    ingestion.onIngested(async (batch) => {
+      handed.push(batch.map((m) => m.messageId));
+      if (handed.length === 1) await blocked;
+    });
+    // The first push starts a write of [1] at once; the rest queue up: [2, 3], [4, 5], [6].
+    await Promise.all([1, 2, 3, 4, 5, 6].map((id) => ingestion.accept(message("-100111", id))));
+    let flushed = false;
+    const flush = ingestion.flush().then(() => {
+      flushed = true;
+    });
+    const stored = async () =>
+      (await db.prisma.message.findMany({ orderBy: { messageId: "asc" } })).map((m) => m.messageId);
+    // [2, 3] is stored while [1] is still handed on; [4, 5] waits for that.
+    while ((await stored()).length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await stored()).toEqual([1, 2, 3]);
+    expect(handed).toEqual([[1]]);
+    expect(flushed).toBe(false);
+    release();
+    blocked = Promise.resolve();
+    await flush;
+    expect(await stored()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(handed).toEqual([[1], [2, 3], [4, 5], [6]]);
+  });
+
   it("backfills from the last message stored before a dropped connection, even after live messages arrived", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma, db.sqlite),
+      store: new MessageStore(db.prisma, db.writer),
       chats: { include: [], exclude: [] },
       maxMessagesPerChat: 50,
       log: silent,
@@ -207,7 +246,7 @@ describe("MessageIngestion", () => {
   it("syncs dialogs with their include state and backfills only included chats with something new", async () => {
     ingestion = new MessageIngestion({
       gateway,
-      store: new MessageStore(db.prisma, db.sqlite),
+      store: new MessageStore(db.prisma, db.writer),
       chats: { include: [], exclude: ["Beta"] },
       maxMessagesPerChat: 2,
       log: silent,

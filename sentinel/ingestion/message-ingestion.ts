@@ -15,6 +15,8 @@ import { INGEST_BATCH_MAX, INGEST_QUEUE_MAX, IngestQueue, IngestQueueClosedError
 /**
  * Called with every batch once it is stored: new messages and edited ones (to be scored again).
  * The scoring/alerts plugin subscribes here; until one does, messages are only stored and counted.
+ * Batches arrive one at a time, in order; the next batch may be stored while a hook still works
+ * on the previous one.
  */
 export type IngestedHook = (batch: NormalizedMessage[]) => unknown;
 
@@ -74,6 +76,8 @@ export class MessageIngestion {
   private readonly acceptedMax = new Map<string, number>();
   private cycle = 0;
   private running: Promise<void> = Promise.resolve();
+  /** The hooks of the last stored batch; never rejects. */
+  private handedOn: Promise<void> = Promise.resolve();
   private wasConnected = false;
   private closed = false;
 
@@ -152,9 +156,10 @@ export class MessageIngestion {
     }
   }
 
-  /** Resolves once everything accepted so far is stored. */
-  flush(): Promise<void> {
-    return this.queue.flush();
+  /** Resolves once everything accepted so far is stored and handed on (the hooks are done with it). */
+  async flush(): Promise<void> {
+    await this.queue.flush();
+    await this.handedOn;
   }
 
   /** Syncs dialogs and backfills now; resolves when that run ends (a newer run cancels it). */
@@ -194,6 +199,7 @@ export class MessageIngestion {
     this.cycle += 1;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     await this.queue.close({ flush: true });
+    await this.handedOn;
     await this.running;
   }
 
@@ -250,8 +256,17 @@ export class MessageIngestion {
     this.counters.recordInserted(saved.inserted);
     this.counters.recordEdited(saved.updated.length);
     const changed = saved.updated.length === 0 ? saved.inserted : [...saved.inserted, ...saved.updated];
-    if (changed.length === 0) return;
     // Stored first, then handed on: a failing hook never causes a re-write or a lost message.
+    // Batches are handed on in order, one after another. The queue moves on to store the next
+    // batch while this one is handed on (scoring it overlaps with storing the next on the writer
+    // thread), but never further: this write returns once the previous batch was handed on.
+    const previous = this.handedOn;
+    if (changed.length > 0) this.handedOn = previous.then(() => this.handOn(changed));
+    await previous;
+  }
+
+  /** Calls every hook with a stored batch; a hook's failure is logged, never thrown. */
+  private async handOn(changed: NormalizedMessage[]): Promise<void> {
     for (const hook of this.hooks) {
       try {
         await hook(changed);

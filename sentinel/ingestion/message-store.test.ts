@@ -17,7 +17,7 @@ describe("MessageStore", () => {
 
   beforeEach(async () => {
     db = await createTempSentinelDb("message-store-");
-    store = new MessageStore(db.prisma, db.sqlite);
+    store = new MessageStore(db.prisma, db.writer);
   });
   afterEach(async () => {
     await db.dispose();

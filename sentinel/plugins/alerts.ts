@@ -167,7 +167,7 @@ export function parseAlertQuery(query: Record<string, unknown>): AlertPageQuery 
 }
 
 const alerts: FastifyPluginAsync<AlertsOptions> = async (app, opts) => {
-  const store = new AlertStore(app.prisma, app.sqlite);
+  const store = new AlertStore(app.prisma, app.dbWriter);
   const log = app.log.child({ component: "alerts" });
   const listeners = new Set<AlertListener>();
   const recorder = new AlertRecorder({

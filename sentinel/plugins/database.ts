@@ -1,8 +1,8 @@
 /**
  * `app.prisma`: sentinel.db through Prisma's better-sqlite3 adapter. The committed migrations
  * (prisma/sentinel/migrations) are applied on start, before anything queries.
- * `app.sqlite`: the same connection for the hot path's prepared statements (ingestion batches,
- * alert recording, scored_at), used only between Prisma's transactions (db/shared-sqlite.ts).
+ * `app.dbWriter`: the hot path's writer thread (ingestion batches, alert recording, scored_at;
+ * db/sqlite-writer.ts), closed after everything that writes through it.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,12 +10,13 @@ import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { PrismaClient } from "../db/generated/client.ts";
-import { openSentinelDatabase, type SharedSqlite } from "../db/shared-sqlite.ts";
+import { openSentinelDatabase } from "../db/sentinel-database.ts";
+import type { SqliteWriter } from "../db/sqlite-writer.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     prisma: PrismaClient;
-    sqlite: SharedSqlite;
+    dbWriter: SqliteWriter;
   }
 }
 
@@ -36,11 +37,13 @@ const database: FastifyPluginAsync<DatabaseOptions> = async (app, opts) => {
     { database: opts.databaseFile, applied: result.applied, current: result.alreadyApplied.length },
     result.applied.length > 0 ? "sentinel.db migrated" : "sentinel.db is up to date",
   );
-  const { prisma, sqlite } = openSentinelDatabase(opts.databaseFile);
-  app.decorate("prisma", prisma);
-  app.decorate("sqlite", sqlite);
+  const database = openSentinelDatabase(opts.databaseFile);
+  app.decorate("prisma", database.prisma);
+  app.decorate("dbWriter", database.writer);
+  // Registered before every plugin that writes: their onClose hooks (ingestion flushing its
+  // queue) run first.
   app.addHook("onClose", async () => {
-    await prisma.$disconnect();
+    await database.close();
   });
 };
 

@@ -27,7 +27,7 @@ export interface IngestionOptions {
 const ingestion: FastifyPluginAsync<IngestionOptions> = async (app, opts) => {
   const service = new MessageIngestion({
     gateway: app.telegram,
-    store: new MessageStore(app.prisma, app.sqlite),
+    store: new MessageStore(app.prisma, app.dbWriter),
     chats: opts.config.settings.chats,
     maxMessagesPerChat: opts.config.settings.backfill.maxMessagesPerChat,
     log: app.log.child({ component: "ingestion" }),

@@ -35,7 +35,7 @@ describe("scoring", () => {
   it("scores messages a previous run stored but never scored, after the next start", async () => {
     await sendJson(t.app, "PUT", "/api/profiles", [{ name: "ops", keywords: ["outage"] }]);
     // Stored without the hook, as if the process stopped between storing and scoring.
-    await new MessageStore(t.app.prisma, t.app.sqlite).saveBatch([
+    await new MessageStore(t.app.prisma, t.app.dbWriter).saveBatch([
       chatMessage("-1001", 1, "outage in eu-west"),
       chatMessage("-1001", 2, "all good"),
       chatMessage("-1002", 1, "another outage"),
@@ -61,7 +61,7 @@ describe("scoring", () => {
     const next = parseProfiles([{ name: "new", keywords: ["release"] }]);
     if (!next.ok) throw new Error("test profile invalid");
     const batch = Array.from({ length: 200 }, (_, i) => chatMessage("-1003", i + 1, `release ${i}`));
-    const store = new MessageStore(t.app.prisma, t.app.sqlite);
+    const store = new MessageStore(t.app.prisma, t.app.dbWriter);
     await store.saveBatch(batch);
     const scoring = t.app.scoring.consume(batch);
     const replaced = t.app.scoring.replaceProfiles(next.profiles);

@@ -25,7 +25,6 @@ import type { AlertRecorder } from "../alerts/alert-recorder.ts";
 import { type LatencySummary, LatencyWindow } from "../alerts/latency-window.ts";
 import { ScoringBacklog } from "../alerts/scoring-backlog.ts";
 import type { PrismaClient } from "../db/generated/client.ts";
-import type { SharedSqlite } from "../db/shared-sqlite.ts";
 import type { Embedder } from "../embedding/embedder.ts";
 import { loadOnnxEmbedder } from "../embedding/onnx-embedder.ts";
 import type { NormalizedMessage } from "../ingestion/message.ts";
@@ -91,7 +90,6 @@ function errorText(error: unknown): string {
 
 export interface ScoringServiceOptions {
   prisma: PrismaClient;
-  sqlite: SharedSqlite;
   alerts: AlertRecorder;
   now: () => Date;
   log: FastifyBaseLogger;
@@ -112,7 +110,7 @@ export class ScoringService {
   private readonly embedder: Embedder | null;
 
   constructor(private readonly options: ScoringServiceOptions) {
-    this.backlog = new ScoringBacklog(options.prisma, options.sqlite);
+    this.backlog = new ScoringBacklog(options.prisma);
     this.embedder = options.embedder ?? null;
   }
 
@@ -323,6 +321,10 @@ export class ScoringService {
   private async scoreBatch(batch: NormalizedMessage[]): Promise<BatchOutcome> {
     if (batch.length === 0) return { scored: 0, alertsCreated: 0, alertsRevised: 0, suppressed: 0 };
     const { scorer, names } = this.current;
+    // The alerts already stored for these messages, read while this thread scores (the previous
+    // batch's alerts are committed: batches run one at a time).
+    const stored = this.options.alerts.storedFor(batch);
+    stored.catch(() => {});
     const embedStarted = performance.now();
     let embeddings: Array<Float32Array | null> | null = null;
     try {
@@ -341,8 +343,12 @@ export class ScoringService {
       this.latency.record(performance.now() - started + embedShare);
       return { message, scores };
     });
-    const outcome = await this.options.alerts.record(entries, names);
-    await this.backlog.markScored(batch, this.options.now());
+    // scored_at is set with the batch's alerts, in one transaction: a crash before it commits
+    // leaves the batch unscored (scored again after start), never half-alerted.
+    const outcome = await this.options.alerts.record(entries, names, {
+      stored,
+      scoredAt: this.options.now(),
+    });
     this.scored += batch.length;
     this.batches += 1;
     return {
@@ -382,7 +388,6 @@ const scoring: FastifyPluginAsync<ScoringOptions> = async (app, opts) => {
   }
   const service = new ScoringService({
     prisma: app.prisma,
-    sqlite: app.sqlite,
     alerts: app.alerts,
     now: opts.now ?? (() => new Date()),
     log,

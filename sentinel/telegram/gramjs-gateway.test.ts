@@ -59,7 +59,7 @@ function makeGateway(options: Partial<GramjsGatewayOptions> = {}): {
 function makeIngestion(gateway: GramjsGateway, maxMessagesPerChat = 200): MessageIngestion {
   const ingestion = new MessageIngestion({
     gateway,
-    store: new MessageStore(db.prisma, db.sqlite),
+    store: new MessageStore(db.prisma, db.writer),
     chats: { include: [], exclude: [] },
     maxMessagesPerChat,
     log: { debug() {}, info() {}, warn() {}, error() {} },

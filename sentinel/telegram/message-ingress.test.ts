@@ -72,7 +72,7 @@ describe("GramJS update dispatch → normalisation → sentinel.db", () => {
     db = await createTempSentinelDb();
     ingestion = new MessageIngestion({
       gateway: new IdleGateway("test"),
-      store: new MessageStore(db.prisma, db.sqlite),
+      store: new MessageStore(db.prisma, db.writer),
       chats: { include: [], exclude: ["Noise"] },
       maxMessagesPerChat: 200,
       log: { debug() {}, info() {}, warn() {}, error() {} },

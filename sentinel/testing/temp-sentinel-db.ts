@@ -4,7 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
 import type { PrismaClient } from "../db/generated/client.ts";
-import { openSentinelDatabase, type SharedSqlite } from "../db/shared-sqlite.ts";
+import { openSentinelDatabase } from "../db/sentinel-database.ts";
+import type { SqliteWriter } from "../db/sqlite-writer.ts";
 
 const MIGRATIONS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -15,8 +16,8 @@ export interface TempSentinelDb {
   dir: string;
   file: string;
   prisma: PrismaClient;
-  /** The hot path's access to the same connection (MessageStore, AlertStore, ScoringBacklog). */
-  sqlite: SharedSqlite;
+  /** The hot path's writer thread on the same file (MessageStore, AlertStore, ScoringBacklog). */
+  writer: SqliteWriter;
   /** Disconnects and removes the directory. */
   dispose(): Promise<void>;
 }
@@ -26,14 +27,15 @@ export async function createTempSentinelDb(prefix = "sentinel-db-"): Promise<Tem
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const file = path.join(dir, "sentinel.db");
   migrateDatabase(file, MIGRATIONS);
-  const { prisma, sqlite } = openSentinelDatabase(file);
+  const database = openSentinelDatabase(file);
+  const { prisma, writer } = database;
   return {
     dir,
     file,
     prisma,
-    sqlite,
+    writer,
     async dispose() {
-      await prisma.$disconnect();
+      await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
