@@ -113,14 +113,16 @@ describe("SqliteWriter", () => {
 
   it("fails the requests in flight when its thread dies; the next request starts a new thread", async () => {
     await db.writer.saveMessages([chatMessage("-1001", 1, "a")], NOW);
-    const thread = (db.writer as unknown as { worker: Worker }).worker;
+    const threadOf = (writer: SqliteWriter) =>
+      (writer as unknown as { thread: { worker: Worker } }).thread.worker;
+    const thread = threadOf(db.writer);
     const inFlight = db.writer.saveMessages([chatMessage("-1001", 2, "b")], NOW).catch((e: unknown) => e);
     await thread.terminate();
     const error = await inFlight;
     // Either the thread finished the write before it was stopped, or the request failed.
     if (error !== undefined) expect(error).toBeInstanceOf(SqliteWriterError);
     await db.writer.saveMessages([chatMessage("-1001", 3, "c")], NOW);
-    expect((db.writer as unknown as { worker: Worker }).worker).not.toBe(thread);
+    expect(threadOf(db.writer)).not.toBe(thread);
     const ids = (await db.prisma.message.findMany()).map((m) => m.messageId);
     expect(ids).toContain(1);
     expect(ids).toContain(3);
