@@ -48,14 +48,13 @@ export interface AlertWrite {
   scored?: { keys: readonly MessageKeyPair[]; at: Date };
 }
 
-/** The stored alerts of these messages (every profile). */
+/**
+ * The stored alerts of these messages (every profile): one statement for the whole batch, its keys
+ * passed as one JSON array (half the cost of a statement per message).
+ */
 export function storedAlerts(sql: StatementCache, keys: readonly MessageKeyPair[]): StoredAlert[] {
-  const select = sql.prepare(SELECT_STORED);
-  const out: StoredAlert[] = [];
-  for (const [chatId, messageId] of keys) {
-    for (const row of select.all(chatId, messageId) as StoredAlert[]) out.push(row);
-  }
-  return out;
+  if (keys.length === 0) return [];
+  return sql.prepare(SELECT_STORED).all(JSON.stringify(keys)) as StoredAlert[];
 }
 
 /**
@@ -132,8 +131,10 @@ export function markScored(sql: StatementCache, keys: readonly MessageKeyPair[],
   for (const [chatId, messageId] of keys) mark.run(stamp, chatId, messageId);
 }
 
-const SELECT_STORED = `SELECT id, chat_id AS chatId, message_id AS messageId, profile, score, reasons, text
-  FROM alerts WHERE chat_id = ? AND message_id = ?`;
+const SELECT_STORED = `SELECT a.id AS id, a.chat_id AS chatId, a.message_id AS messageId, a.profile AS profile,
+       a.score AS score, a.reasons AS reasons, a.text AS text
+  FROM json_each(?) AS k
+  JOIN alerts AS a ON a.chat_id = k.value ->> 0 AND a.message_id = k.value ->> 1`;
 
 const INSERT_ALERT = `INSERT INTO alerts (chat_id, chat_title, message_id, profile, score, reasons, text, sender_name, link,
                                  message_date, created_at, updated_at)

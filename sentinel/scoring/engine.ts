@@ -173,10 +173,27 @@ function chatMatches(
   );
 }
 
-function admits(filter: ChatFilter | null, message: NormalizedMessage, foldedTitle: () => string): boolean {
+/** A chat title folded when first needed (most profiles have no chat filter). */
+class FoldedTitle {
+  private folded: string | null = null;
+  constructor(private readonly title: string) {}
+  get value(): string {
+    this.folded ??= foldTerm(this.title);
+    return this.folded;
+  }
+}
+
+function admits(filter: ChatFilter | null, message: NormalizedMessage, title: FoldedTitle): boolean {
   if (filter === null) return true;
-  if (chatMatches(filter.excludeIds, filter.excludeTitles, message, foldedTitle())) return false;
-  return !filter.hasInclude || chatMatches(filter.includeIds, filter.includeTitles, message, foldedTitle());
+  if (chatMatches(filter.excludeIds, filter.excludeTitles, message, title.value)) return false;
+  return !filter.hasInclude || chatMatches(filter.includeIds, filter.includeTitles, message, title.value);
+}
+
+/** Adds a reason to a profile's list. */
+function addReason(reasons: Map<number, Reason[]>, profileIndex: number, reason: Reason): void {
+  const list = reasons.get(profileIndex);
+  if (list === undefined) reasons.set(profileIndex, [reason]);
+  else list.push(reason);
 }
 
 /** Cuts text to `max` code units without splitting a surrogate pair. */
@@ -213,6 +230,28 @@ class CompiledScorer implements Scorer {
   private readonly engagementProfiles: number[] = [];
   private readonly similarity: SimilarityIndex;
   private readonly semantic: SemanticIndex;
+  /** The scan in progress (see `onKeywordHit`). */
+  private hits: { text: string; folded: FoldedText; reasons: Map<number, Reason[]> } | null = null;
+
+  /** The keyword automaton's visitor, made once: adds a keyword reason to the scan in progress. */
+  private readonly onKeywordHit = (
+    profileIndex: number,
+    keywordIndex: number,
+    start: number,
+    end: number,
+  ) => {
+    const { text, folded, reasons } = this.hits!;
+    const keyword = this.profiles[profileIndex]!.keywords[keywordIndex]!;
+    const span = originalSpan(folded, start, end);
+    addReason(reasons, profileIndex, {
+      kind: "keyword",
+      term: keyword.term,
+      weight: keyword.weight,
+      start: span.start,
+      end: span.end,
+      text: text.slice(span.start, span.end),
+    });
+  };
 
   constructor(profiles: readonly Profile[], options: ScorerOptions) {
     this.profiles = profiles;
@@ -279,40 +318,29 @@ class CompiledScorer implements Scorer {
   score(message: NormalizedMessage, input: ScoreInput = {}): ProfileScore[] {
     const text = cutText(message.text, MAX_SCORED_TEXT);
     const reasons = new Map<number, Reason[]>();
-    const add = (profileIndex: number, reason: Reason): void => {
-      const list = reasons.get(profileIndex);
-      if (list === undefined) reasons.set(profileIndex, [reason]);
-      else list.push(reason);
-    };
 
     let folded: FoldedText | null = null;
     if (this.automaton.patternCount > 0 || this.similarity.exampleCount > 0) folded = foldWithOffsets(text);
 
     if (folded !== null && this.automaton.patternCount > 0) {
-      const f = folded;
-      this.automaton.scan(f.text, (profileIndex, keywordIndex, start, end) => {
-        const keyword = this.profiles[profileIndex]!.keywords[keywordIndex]!;
-        const span = originalSpan(f, start, end);
-        add(profileIndex, {
-          kind: "keyword",
-          term: keyword.term,
-          weight: keyword.weight,
-          start: span.start,
-          end: span.end,
-          text: text.slice(span.start, span.end),
-        });
-      });
+      // The visitor is made once per scorer; it reads this scan's text from the fields (score is
+      // synchronous, so one scan runs at a time).
+      this.hits = { text, folded, reasons };
+      this.automaton.scan(folded.text, this.onKeywordHit);
+      this.hits = null;
     }
 
     if (this.regexes.length > 0) {
       const input = cutText(text, MAX_REGEX_INPUT);
-      const facts = new TextFacts(input);
+      // Case-insensitive literals are looked for in the folded text when there is one (it holds
+      // every ASCII character of the input, lower-cased), instead of lower-casing the input again.
+      const facts = new TextFacts(input, folded?.text ?? null);
       for (const shared of this.regexes) {
         if (!mayMatch(shared.prefilter, facts)) continue;
         const match = shared.regex.exec(input);
         if (match === null || match[0].length === 0) continue;
         for (const owner of shared.owners) {
-          add(owner.profileIndex, {
+          addReason(reasons, owner.profileIndex, {
             kind: "regex",
             term: owner.pattern,
             weight: owner.weight,
@@ -324,11 +352,11 @@ class CompiledScorer implements Scorer {
       }
     }
 
-    this.addVipReasons(message, add);
+    this.addVipReasons(message, reasons);
 
     if (message.mentionsMe) {
       for (const profileIndex of this.mentionProfiles) {
-        add(profileIndex, {
+        addReason(reasons, profileIndex, {
           kind: "mention",
           term: "mentions_me",
           weight: this.profiles[profileIndex]!.mentions_me!.weight,
@@ -338,15 +366,16 @@ class CompiledScorer implements Scorer {
 
     for (const profileIndex of this.engagementProfiles) {
       const rule = this.profiles[profileIndex]!.engagement!;
-      const parts: string[] = [];
-      if (rule.min_reactions !== undefined && message.reactions >= rule.min_reactions) {
-        parts.push(`reactions>=${rule.min_reactions}`);
-      }
-      if (rule.min_forwards !== undefined && message.forwards >= rule.min_forwards) {
-        parts.push(`forwards>=${rule.min_forwards}`);
-      }
-      if (parts.length > 0)
-        add(profileIndex, { kind: "engagement", term: parts.join(","), weight: rule.weight });
+      const reactions = rule.min_reactions !== undefined && message.reactions >= rule.min_reactions;
+      const forwards = rule.min_forwards !== undefined && message.forwards >= rule.min_forwards;
+      if (!reactions && !forwards) continue;
+      const term =
+        reactions && forwards
+          ? `reactions>=${rule.min_reactions},forwards>=${rule.min_forwards}`
+          : reactions
+            ? `reactions>=${rule.min_reactions}`
+            : `forwards>=${rule.min_forwards}`;
+      addReason(reasons, profileIndex, { kind: "engagement", term, weight: rule.weight });
     }
 
     if (folded !== null && this.similarity.exampleCount > 0) {
@@ -354,7 +383,7 @@ class CompiledScorer implements Scorer {
         const examples = this.profiles[match.profileIndex]!.examples!;
         const similarity = roundScore(match.similarity);
         if (similarity < examples.min_similarity) continue;
-        add(match.profileIndex, {
+        addReason(reasons, match.profileIndex, {
           kind: "similarity",
           term: quoteExample(examples.texts[match.exampleIndex]!),
           weight: examples.weight,
@@ -368,7 +397,7 @@ class CompiledScorer implements Scorer {
         const rule = this.profiles[match.profileIndex]!.semantic!;
         const similarity = roundScore(match.similarity);
         if (similarity < rule.min_similarity) continue;
-        add(match.profileIndex, {
+        addReason(reasons, match.profileIndex, {
           kind: "semantic",
           term: quoteExample(rule.texts[match.textIndex]!),
           weight: rule.weight,
@@ -380,36 +409,33 @@ class CompiledScorer implements Scorer {
     return this.collect(message, reasons);
   }
 
-  private addVipReasons(
-    message: NormalizedMessage,
-    add: (profileIndex: number, reason: Reason) => void,
-  ): void {
+  private addVipReasons(message: NormalizedMessage, reasons: Map<number, Reason[]>): void {
+    const byId = message.senderId !== null ? this.vipById.get(message.senderId) : undefined;
+    const byUsername =
+      message.senderUsername !== null && this.vipByUsername.size > 0
+        ? this.vipByUsername.get(message.senderUsername.replace(/^@/, "").toLowerCase())
+        : undefined;
+    const byName =
+      this.vipNameFolded && message.senderName !== null
+        ? this.vipByName.get(foldTerm(message.senderName))
+        : undefined;
+    if (byId === undefined && byUsername === undefined && byName === undefined) return;
+    // One reason per VIP entry, even if id and username both point at the sender.
     const seen = new Set<string>();
-    const emit = (owners: Owner[] | undefined): void => {
-      if (owners === undefined) return;
+    for (const owners of [byId, byUsername, byName]) {
+      if (owners === undefined) continue;
       for (const owner of owners) {
-        // One reason per VIP entry, even if id and username both point at the sender.
         const key = `${owner.profileIndex}\u0000${owner.term}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        add(owner.profileIndex, { kind: "vip", term: owner.term, weight: owner.weight });
+        addReason(reasons, owner.profileIndex, { kind: "vip", term: owner.term, weight: owner.weight });
       }
-    };
-    if (message.senderId !== null) emit(this.vipById.get(message.senderId));
-    if (message.senderUsername !== null) {
-      emit(this.vipByUsername.get(message.senderUsername.replace(/^@/, "").toLowerCase()));
     }
-    if (this.vipNameFolded && message.senderName !== null)
-      emit(this.vipByName.get(foldTerm(message.senderName)));
   }
 
   private collect(message: NormalizedMessage, reasons: Map<number, Reason[]>): ProfileScore[] {
     if (reasons.size === 0) return [];
-    let foldedTitle: string | null = null;
-    const title = (): string => {
-      foldedTitle ??= foldTerm(message.chatTitle);
-      return foldedTitle;
-    };
+    const title = new FoldedTitle(message.chatTitle);
     const results: ProfileScore[] = [];
     for (const profileIndex of [...reasons.keys()].sort((a, b) => a - b)) {
       const { profile, chatFilter } = this.compiled[profileIndex]!;

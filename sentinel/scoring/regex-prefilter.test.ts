@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { foldWithOffsets } from "./normalize.ts";
 import { mayMatch, regexPrefilter, TextFacts } from "./regex-prefilter.ts";
 import { checkRegexSafety } from "./regex-safety.ts";
 import { SeededRandom } from "./seeded-random.ts";
 
 describe("regexPrefilter", () => {
   it("finds the longest run every match must contain", () => {
-    const literal = (literal: string, folded = false) => ({ literal, folded, digits: 0 });
+    const literal = (literal: string, folded = false) => ({ literal, folded, foldSafe: folded, digits: 0 });
     expect(regexPrefilter("CVE-\\d{4}-\\d{4,}", "")).toEqual({ ...literal("CVE-"), digits: 4 });
     expect(regexPrefilter("(?:buy|sell) \\d+ shares", "")).toEqual({ ...literal(" shares"), digits: 1 });
     expect(regexPrefilter("abc+def", "")).toEqual(literal("abc"));
@@ -36,9 +37,26 @@ describe("regexPrefilter", () => {
     expect(new TextFacts("a1b22c333").digits).toBe(3);
   });
 
+  it("looks for fold-safe literals in the folded text; literals with spaces in the lower-cased one", () => {
+    const ticket = regexPrefilter("PAB-\\d+", "i")!;
+    expect(ticket).toMatchObject({ literal: "pab-", folded: true, foldSafe: true });
+    expect(mayMatch(ticket, new TextFacts("see PAB-42", "see pab-42"))).toBe(true);
+    // The folded text is trusted for it (a text is never looked at twice).
+    expect(mayMatch(ticket, new TextFacts("see PAB-42", "see nothing"))).toBe(false);
+    const spaced = regexPrefilter("two  spaces", "i")!;
+    expect(spaced).toMatchObject({ literal: "two  ", folded: true, foldSafe: false });
+    // Folding collapses the two spaces; the lower-cased text still has them.
+    expect(mayMatch(spaced, new TextFacts("TWO  SPACES", foldWithOffsets("TWO  SPACES").text))).toBe(true);
+  });
+
   it("gives up on alternations, optional parts and stateful flags", () => {
     expect(regexPrefilter("foo|bar", "")).toBeNull();
-    expect(regexPrefilter("(?:foo)?\\d+", "")).toEqual({ literal: "", folded: false, digits: 1 });
+    expect(regexPrefilter("(?:foo)?\\d+", "")).toEqual({
+      literal: "",
+      folded: false,
+      foldSafe: false,
+      digits: 1,
+    });
     expect(regexPrefilter("(?:foo)?[xy]+", "")).toBeNull();
     expect(regexPrefilter("[abc]+\\b", "")).toBeNull();
     expect(regexPrefilter("foobar", "g")).toBeNull();
@@ -148,6 +166,11 @@ describe("regexPrefilter", () => {
         if (!mayMatch(prefilter, new TextFacts(text)))
           expect.fail(
             `pre-filter ${JSON.stringify(prefilter)} ruled out /${source}/${flags} on ${JSON.stringify(text)}`,
+          );
+        // The scorer's folded text standing in for the lower-cased one never rules a match out either.
+        if (!mayMatch(prefilter, new TextFacts(text, foldWithOffsets(text).text)))
+          expect.fail(
+            `pre-filter ${JSON.stringify(prefilter)} on folded text ruled out /${source}/${flags} on ${JSON.stringify(text)}`,
           );
       }
     }

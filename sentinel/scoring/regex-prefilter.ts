@@ -20,6 +20,12 @@ export interface RegexPrefilter {
   literal: string;
   /** Compare with the lower-cased text (the pattern has the `i` flag). */
   folded: boolean;
+  /**
+   * With `folded`: the literal is printable ASCII without spaces, so the scorer's folded text
+   * (foldWithOffsets: ASCII lower-cased and kept, only whitespace runs and invisible characters
+   * changed) holds it wherever the lower-cased text does, and can stand in for it.
+   */
+  foldSafe: boolean;
   /** Every match holds this many ASCII digits in a row (0: no such need). */
   digits: number;
 }
@@ -32,7 +38,11 @@ export class TextFacts {
   private lowerText: string | null = null;
   private digitRun = -1;
 
-  constructor(readonly text: string) {}
+  /** `folded`: the text as foldWithOffsets folds it, when the caller has it (used for fold-safe literals). */
+  constructor(
+    readonly text: string,
+    readonly folded: string | null = null,
+  ) {}
 
   get lower(): string {
     this.lowerText ??= this.text.toLowerCase();
@@ -84,7 +94,7 @@ export function regexPrefilter(source: string, flags: string): RegexPrefilter | 
   }
   const digits = classRun(tree, isDigitSet);
   if (best.length === 0 && digits === 0) return null;
-  return { literal: best, folded, digits };
+  return { literal: best, folded, foldSafe: folded && /^[\x21-\x7e]*$/.test(best), digits };
 }
 
 /** True when the text may match (the pre-filter does not rule it out). */
@@ -92,7 +102,9 @@ export function mayMatch(prefilter: RegexPrefilter | null, text: TextFacts): boo
   if (prefilter === null) return true;
   if (prefilter.digits > 0 && text.digits < prefilter.digits) return false;
   if (prefilter.literal === "") return true;
-  return (prefilter.folded ? text.lower : text.text).includes(prefilter.literal);
+  if (!prefilter.folded) return text.text.includes(prefilter.literal);
+  if (prefilter.foldSafe && text.folded !== null) return text.folded.includes(prefilter.literal);
+  return text.lower.includes(prefilter.literal);
 }
 
 /** Code point ranges [lo, hi, …] all within `allowed` ranges. */
