@@ -87,6 +87,8 @@ export class GramjsLoginClient implements LoginClient {
   /** After a timeout the connection may be dead without knowing it: reconnect before the next call. */
   private suspect = false;
   private lastConnectError: string | null = null;
+  /** The last connect failed in the DH key exchange (see HANDSHAKE_ATTEMPTS). */
+  private lastConnectWasHandshake = false;
   private phone: string | null = null;
   private phoneCodeHash: string | null = null;
 
@@ -115,6 +117,7 @@ export class GramjsLoginClient implements LoginClient {
     // The reason a connect failed reaches us only through this hook (connect() returns false).
     this.client._errorHandler = async (error: Error) => {
       this.lastConnectError = describeConnectError(error, dc !== null);
+      this.lastConnectWasHandshake = isHandshakeFailure(error);
     };
     this.whenClosed = new Promise<never>((_, reject) => {
       this.rejectClosed = reject;
@@ -256,8 +259,13 @@ export class GramjsLoginClient implements LoginClient {
     if (this.client.connected && !this.suspect) return;
     if (this.suspect) await this.client.disconnect().catch(() => {});
     this.suspect = false;
-    this.lastConnectError = null;
-    await this.client.connect();
+    for (let attempt = 1; ; attempt++) {
+      this.lastConnectError = null;
+      this.lastConnectWasHandshake = false;
+      await this.client.connect();
+      if (this.closed || this.client.connected) break;
+      if (!this.lastConnectWasHandshake || attempt >= HANDSHAKE_ATTEMPTS) break;
+    }
     if (this.closed) throw new LoginTelegramError({ kind: "unavailable", reason: "the login was closed" });
     if (!this.client.connected)
       throw new LoginTelegramError({
@@ -407,6 +415,20 @@ function toLoginError(error: unknown): LoginTelegramError {
   if (error instanceof errors.RPCError)
     return new LoginTelegramError({ kind: "rpc", errorMessage: String(error.errorMessage) });
   return new LoginTelegramError({ kind: "unavailable", reason: scrub(errorText(error)) });
+}
+
+/**
+ * Key exchanges tried per connect. GramJS drops a leading zero byte of the new auth key (about one
+ * exchange in 256), so its key and the DC's differ and the exchange fails ("Step 3 invalid new
+ * nonce hash", or dh_gen_fail); a fresh exchange succeeds. An unknown RSA key is not retried.
+ */
+export const HANDSHAKE_ATTEMPTS = 3;
+
+function isHandshakeFailure(error: Error): boolean {
+  return (
+    (error instanceof errors.SecurityError || /^Step \d/.test(errorText(error))) &&
+    !/could not find a valid key for fingerprints/.test(errorText(error))
+  );
 }
 
 function describeConnectError(error: Error, testDc: boolean): string {

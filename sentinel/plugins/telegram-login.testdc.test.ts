@@ -9,6 +9,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestDc, type TestDc, type TestDcAccount } from "../../tools/testdc/server.ts";
+import { HANDSHAKE_ATTEMPTS } from "../login/gramjs-login.ts";
 import { type LoginView, MAX_CODE_ATTEMPTS } from "../login/login-flow.ts";
 import { parseGramJsSession } from "../session/gramjs-session.ts";
 import { SESSION_FILE_MODE } from "../session/session-store.ts";
@@ -455,5 +456,21 @@ describe("logging in from the UI against the local test DC", () => {
       code: "LOGIN_STEP_MISMATCH",
       message: expect.stringContaining("expired"),
     });
+  });
+
+  it("starts the key exchange again when one fails (GramJS loses about one in 256), up to HANDSHAKE_ATTEMPTS", async () => {
+    const env = await setUp();
+    env.dc.failHandshakes(HANDSHAKE_ATTEMPTS - 1);
+    const started = await start(env, OLGA.phone);
+    expect(started.status).toBe(200);
+    expect(started.body.data).toMatchObject({ step: "code" });
+    expect(env.dc.state()).toMatchObject({ handshakes_completed: 1, handshake_failures_armed: 0 });
+    expect((await call(env, "DELETE", "/api/session/login")).status).toBe(200);
+
+    env.dc.failHandshakes(HANDSHAKE_ATTEMPTS);
+    const refused = await start(env, OLGA.phone);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: "TELEGRAM_UNAVAILABLE" });
+    expect(env.dc.state()).toMatchObject({ handshakes_completed: 1, handshake_failures_armed: 0 });
   });
 });

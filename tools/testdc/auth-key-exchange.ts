@@ -139,6 +139,7 @@ export class AuthKeyExchange {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private completedCount = 0;
+  private failuresArmed = 0;
 
   constructor(
     private readonly rsa: DcRsaKey,
@@ -147,6 +148,19 @@ export class AuthKeyExchange {
     this.maxPending = options.maxPending ?? MAX_PENDING_HANDSHAKES;
     this.ttlMs = options.ttlMs ?? HANDSHAKE_TTL_MS;
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The next `count` key exchanges end in dh_gen_fail at their last step, as Telegram answers
+   * when it cannot use the key (a client must start over). For clients' retry paths.
+   */
+  failNext(count: number): void {
+    this.failuresArmed = count;
+  }
+
+  /** Key exchanges still to fail (see {@link failNext}). */
+  get failuresPending(): number {
+    return this.failuresArmed;
   }
 
   /** Handshakes that reached dh_gen_ok. */
@@ -307,7 +321,9 @@ export class AuthKeyExchange {
     const auxHash = sha1(authKey).subarray(0, 8);
     const newNonceHash = (n: number) =>
       tlLargeInt(sha1(dh.newNonce, Buffer.from([n]), auxHash).subarray(4, 20));
-    if (authKey[0] === 0) {
+    const armed = this.failuresArmed > 0;
+    if (armed) this.failuresArmed--;
+    if (armed || authKey[0] === 0) {
       // GramJS (and Telethon) keep g^ab as a minimal big-endian number and so drop this leading
       // zero byte: their key would not be ours (about 1 exchange in 200). Telegram registers the
       // key anyway and the client retries; the DC says dh_gen_fail instead, so it keeps no key

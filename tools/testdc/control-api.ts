@@ -171,6 +171,12 @@ function routes(dc: TestDc): Record<string, Route> {
       dc.floodWait(seconds);
       return { armed: seconds };
     },
+    "POST /handshake-failures": (body) => {
+      const count = isObject(body) ? body.count : undefined;
+      if (typeof count !== "number") bad("BAD_REQUEST", "count must be a number");
+      dc.failHandshakes(count);
+      return { armed: count };
+    },
     "POST /revoke": () => {
       dc.revoke();
       return { revoked: true };

@@ -369,6 +369,25 @@ describe("the key exchange over TCP", () => {
     expect(dc.state()).toMatchObject({ handshakes_completed: 0, handshakes_pending: 1 });
   });
 
+  it("ends armed key exchanges in dh_gen_fail (POST /handshake-failures), then completes the next", async () => {
+    const dc = await startDc();
+    const armed = await control(dc, "/handshake-failures", { count: 1 });
+    expect(armed).toMatchObject({ status: 200, json: { armed: 1 } });
+    expect(dc.state()).toMatchObject({ handshake_failures_armed: 1 });
+    const client = newClient(dc, undefined, { connectionRetries: 1 });
+    const errors: unknown[] = [];
+    client.onError = async (error) => {
+      errors.push(error);
+    };
+    expect(await client.connect()).toBe(false);
+    expect((errors[0] as Error).message).toMatch(/^Step 3\.2 answer was .*DhGenFail|^Step 3/);
+    expect(dc.state()).toMatchObject({ handshakes_completed: 0, handshake_failures_armed: 0 });
+    // A fresh exchange on the same client succeeds.
+    expect(await client.connect()).toBe(true);
+    expect(dc.state()).toMatchObject({ handshakes_completed: 1 });
+    expect((await control(dc, "/handshake-failures", { count: "x" })).status).toBe(400);
+  });
+
   it("answers garbage key exchange messages with -404 and stays up for the next client", async () => {
     const dc = await startDc();
     const Connection = connectionOnPort(dc.port);

@@ -133,6 +133,8 @@ export interface TestDcState {
   /** DH key exchanges that produced an auth key, and those still in flight. */
   handshakes_completed: number;
   handshakes_pending: number;
+  /** Key exchanges still armed to end in dh_gen_fail (POST /handshake-failures). */
+  handshake_failures_armed: number;
   /** Auth keys the DC knows (the pre-generated one and those from key exchanges). */
   auth_keys: number;
   /** user id → auth keys logged in as that user. */
@@ -171,6 +173,8 @@ export interface TestDc {
   disconnectAll(): number;
   /** The next API call (not ping or ack) fails with 420 FLOOD_WAIT_<seconds>. */
   floodWait(seconds: number): void;
+  /** The next `count` DH key exchanges end in dh_gen_fail (the client must start over). */
+  failHandshakes(count: number): void;
   /**
    * Logs every auth key out: every later API call needing authorisation fails with 401
    * AUTH_KEY_UNREGISTERED until the key logs in again by phone.
@@ -515,6 +519,11 @@ export async function startTestDc(options: TestDcOptions = {}): Promise<TestDc> 
         throw new TestDcInputError("BAD_SECONDS", "seconds must be a positive integer");
       floodWaitArmed = seconds;
     },
+    failHandshakes(count) {
+      if (!Number.isSafeInteger(count) || count < 0)
+        throw new TestDcInputError("BAD_COUNT", "count must be a non-negative integer");
+      exchange.failNext(count);
+    },
     revoke() {
       revoked = true;
       keys.logOutAll();
@@ -543,6 +552,7 @@ export async function startTestDc(options: TestDcOptions = {}): Promise<TestDc> 
         delay_ms: delayMs,
         handshakes_completed: exchange.completed,
         handshakes_pending: exchange.pendingCount,
+        handshake_failures_armed: exchange.failuresPending,
         auth_keys: keys.size,
         authorized_keys_by_user: keys.loggedInByUser(),
         accounts: dc.accounts().map((a) => ({
