@@ -3,7 +3,7 @@ import { EditedMessage } from "telegram/events/EditedMessage.js";
 import { NewMessage, type NewMessageEvent } from "telegram/events/index.js";
 import type { NormalizedMessage } from "../ingestion/message.ts";
 import type { MessageEventKind } from "./gateway.ts";
-import { normalizeMessage, type SelfIdentity } from "./normalize.ts";
+import { type NormalizeContext, normalizeMessage, type SelfIdentity } from "./normalize.ts";
 import { PeerCache } from "./peer-cache.ts";
 
 const OWN_MESSAGES_REMEMBERED = 10_000;
@@ -23,12 +23,22 @@ export class MessageIngress {
   self: SelfIdentity | null = null;
   private readonly ownMessages = new Set<string>();
   private turn: Promise<void> = Promise.resolve();
+  /** What normalisation may look up, made once (not per message). */
+  private readonly context: NormalizeContext;
 
   constructor(
     private readonly sink: MessageSink,
     peers: PeerCache = new PeerCache(),
   ) {
     this.peers = peers;
+    const ingress = this;
+    this.context = {
+      peer: (id) => ingress.peers.get(id),
+      get self() {
+        return ingress.self;
+      },
+      isOwnMessage: (chatId, id) => ingress.ownMessages.has(`${chatId}:${id}`),
+    };
   }
 
   /**
@@ -56,11 +66,7 @@ export class MessageIngress {
   normalize(raw: unknown): NormalizedMessage | null {
     const entities = (raw as { _entities?: Map<string, unknown> } | null)?._entities;
     if (entities instanceof Map) this.absorb(entities.values());
-    const message = normalizeMessage(raw, {
-      peer: (id) => this.peers.get(id),
-      self: this.self,
-      isOwnMessage: (chatId, id) => this.ownMessages.has(`${chatId}:${id}`),
-    });
+    const message = normalizeMessage(raw, this.context);
     if (message && this.self && message.senderId === this.self.id)
       this.rememberOwn(`${message.chatId}:${message.messageId}`);
     return message;
