@@ -1,7 +1,7 @@
 /** AlertRecorder against a real sentinel.db; the TTL store is the memory one or a failing one. */
 import { MemoryTtlStore, type TtlStore } from "@tgsentinel/contract/ttl-store.ts";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PrismaSqlite } from "../db/sqlite-library.ts";
 import { MessageStore } from "../ingestion/message-store.ts";
 import type { ProfileScore } from "../scoring/engine.ts";
 import { chatMessage } from "../testing/alerting-fixture.ts";
@@ -163,7 +163,7 @@ describe("AlertRecorder", () => {
     ).created;
     announced.length = 0;
     // A real SQLite failure on the batch's last new alert, from another connection to the file.
-    const other = new Database(db.file);
+    const other = new PrismaSqlite(db.file);
     other.exec(`CREATE TRIGGER fail_b BEFORE INSERT ON alerts WHEN NEW.profile = 'b'
                 BEGIN SELECT RAISE(ABORT, 'no room'); END`);
     const batch: ScoredBatchEntry[] = [

@@ -5,6 +5,7 @@
  * the same message can never produce two alerts for a profile, whatever races.
  */
 import type { StatementCache } from "../db/statement-cache.ts";
+import type { RecentMessageIds } from "../ingestion/message-sql.ts";
 import type { AlertDraft, AlertRevision, StoredAlert } from "./alert-plan.ts";
 
 /** A message as `[chat id, message id]` (what crosses to the writer thread). */
@@ -65,6 +66,7 @@ export function storedAlerts(sql: StatementCache, keys: readonly MessageKeyPair[
 export function writeAlerts(
   sql: StatementCache,
   input: AlertWrite,
+  recent?: RecentMessageIds,
 ): { created: CreatedAlert[]; revised: RevisedAlert[] } {
   const { drafts, revisions, suppressions } = input;
   const created: CreatedAlert[] = [];
@@ -120,15 +122,45 @@ export function writeAlerts(
     const count = sql.prepare(COUNT_SUPPRESSED);
     for (const s of suppressions) count.run(s.chatId, s.profile, sqliteDate(s.hour), s.count);
   }
-  if (input.scored) markScored(sql, input.scored.keys, input.scored.at);
+  if (input.scored) markScored(sql, input.scored.keys, input.scored.at, recent);
   return { created, revised };
 }
 
-/** Sets scored_at of these messages. */
-export function markScored(sql: StatementCache, keys: readonly MessageKeyPair[], at: Date): void {
-  const mark = sql.prepare(MARK_SCORED);
+/**
+ * Sets scored_at of these messages. Those stored lately (their row ids in `recent`) are updated
+ * by runs of consecutive row ids, one statement per run (a batch's new messages are one run);
+ * the others one by one, by key.
+ */
+export function markScored(
+  sql: StatementCache,
+  keys: readonly MessageKeyPair[],
+  at: Date,
+  recent?: RecentMessageIds,
+): void {
   const stamp = sqliteDate(at);
-  for (const [chatId, messageId] of keys) mark.run(stamp, chatId, messageId);
+  const ids: number[] = [];
+  const byKey = sql.prepare(MARK_SCORED);
+  for (const [chatId, messageId] of keys) {
+    const id = recent?.get(chatId, messageId);
+    if (id === undefined) byKey.run(stamp, chatId, messageId);
+    else ids.push(id);
+  }
+  if (ids.length === 0) return;
+  ids.sort((a, b) => a - b);
+  const byRange = sql.prepare(MARK_SCORED_RANGE);
+  let first = ids[0]!;
+  let last = first;
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id <= last + 1) {
+      last = Math.max(last, id);
+      continue;
+    }
+    byRange.run(stamp, first, last);
+    first = id;
+    last = id;
+  }
+  byRange.run(stamp, first, last);
 }
 
 const SELECT_STORED = `SELECT a.id AS id, a.chat_id AS chatId, a.message_id AS messageId, a.profile AS profile,
@@ -151,6 +183,7 @@ const COUNT_SUPPRESSED = `INSERT INTO alert_suppressions (chat_id, profile, hour
   ON CONFLICT (chat_id, profile, hour) DO UPDATE SET count = alert_suppressions.count + excluded.count`;
 
 const MARK_SCORED = "UPDATE messages SET scored_at = ? WHERE chat_id = ? AND message_id = ?";
+const MARK_SCORED_RANGE = "UPDATE messages SET scored_at = ? WHERE id BETWEEN ? AND ?";
 
 /** DateTime as Prisma stores it in SQLite (ISO with +00:00), so raw writes read back through Prisma. */
 export function sqliteDate(date: Date): string {

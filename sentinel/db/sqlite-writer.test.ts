@@ -8,11 +8,11 @@ import os from "node:os";
 import path from "node:path";
 import type { Worker } from "node:worker_threads";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SENTINEL_MIGRATIONS_DIR } from "../plugins/database.ts";
 import { chatMessage } from "../testing/alerting-fixture.ts";
 import { openSentinelDatabase, type SentinelDatabase } from "./sentinel-database.ts";
+import { PrismaSqlite } from "./sqlite-library.ts";
 import { SQLITE_BUSY_TIMEOUT_MS, SqliteWriter, SqliteWriterError } from "./sqlite-writer.ts";
 
 const NOW = "2026-03-01T12:00:00.000+00:00";
@@ -45,7 +45,7 @@ describe("SqliteWriter", () => {
   });
 
   it("rolls a failing request back whole, reports SQLite's code, and keeps serving", async () => {
-    const other = new Database(file);
+    const other = new PrismaSqlite(file);
     other.exec(`CREATE TRIGGER no_2 BEFORE INSERT ON messages WHEN NEW.message_id = 2
                 BEGIN SELECT RAISE(ABORT, 'no message 2'); END`);
     const error = await db.writer
@@ -58,6 +58,55 @@ describe("SqliteWriter", () => {
     other.close();
     await db.writer.saveMessages([chatMessage("-1001", 1, "a")], NOW);
     expect(await db.prisma.message.count()).toBe(1);
+  });
+
+  it("marks a scored batch with its alerts: runs of row ids it stored, keys for the rest, never a rolled-back row id", async () => {
+    const scored = async (keys: Array<[string, number]>) =>
+      db.writer.writeAlerts({
+        drafts: [],
+        revisions: [],
+        suppressions: [],
+        createdAt: new Date(NOW),
+        scored: { keys, at: new Date("2026-03-01T13:00:00Z") },
+      });
+    const scoredIds = async () =>
+      (await db.prisma.message.findMany({ where: { scoredAt: { not: null } }, orderBy: { id: "asc" } })).map(
+        (m) => `${m.chatId}/${m.messageId}`,
+      );
+    await db.writer.saveMessages(
+      [1, 2, 3, 4].map((id) => chatMessage("-1001", id, `m${id}`)),
+      NOW,
+    );
+    await db.writer.saveMessages([chatMessage("-1001", 2, "m2 edited"), chatMessage("-1002", 1, "x")], NOW);
+    await scored([
+      ["-1001", 1],
+      ["-1001", 2],
+      ["-1001", 4],
+      ["-1002", 1],
+    ]);
+    expect(await scoredIds()).toEqual(["-1001/1", "-1001/2", "-1001/4", "-1002/1"]);
+
+    // A batch that failed leaves no row id behind: the ids it held go to the next batch's rows.
+    const other = new PrismaSqlite(file);
+    other.exec(`CREATE TRIGGER no_9 BEFORE INSERT ON messages WHEN NEW.message_id = 9
+                BEGIN SELECT RAISE(ABORT, 'no 9'); END`);
+    await expect(
+      db.writer.saveMessages([chatMessage("-1003", 8, "a"), chatMessage("-1003", 9, "b")], NOW),
+    ).rejects.toThrow(/no 9/);
+    other.exec("DROP TRIGGER no_9");
+    other.close();
+    await db.writer.saveMessages([chatMessage("-1004", 1, "c")], NOW);
+    await scored([["-1003", 8]]);
+    expect(await scoredIds()).toEqual(["-1001/1", "-1001/2", "-1001/4", "-1002/1"]);
+    // Keys the thread does not remember (a new thread) are marked one by one; Prisma sees the new
+    // thread's writes (it opens sentinel.db with the same SQLite library as Prisma: with a second
+    // copy, the dead thread's connection took Prisma's locks with it and Prisma read stale pages).
+    await (db.writer as unknown as { thread: { worker: Worker } }).thread.worker.terminate();
+    await scored([
+      ["-1001", 3],
+      ["-1004", 1],
+    ]);
+    expect(await scoredIds()).toEqual(["-1001/1", "-1001/2", "-1001/3", "-1001/4", "-1002/1", "-1004/1"]);
   });
 
   it("waits for a Prisma transaction holding the write lock on its own thread: the event loop keeps running", async () => {
@@ -96,9 +145,9 @@ describe("SqliteWriter", () => {
     expect(await db.prisma.workerState.count({ where: { key: "held" } })).toBe(1);
   });
 
-  it("gives up with SQLITE_BUSY once the busy timeout has passed, then writes when the lock is free", async () => {
+  it("shares SQLite's locks with the connections next to it: SQLITE_BUSY once the busy timeout has passed, then the write", async () => {
     const writer = new SqliteWriter(file, 200);
-    const other = new Database(file);
+    const other = new PrismaSqlite(file);
     other.exec("BEGIN IMMEDIATE");
     const started = Date.now();
     const error = await writer.saveMessages([chatMessage("-1001", 1, "a")], NOW).catch((e: unknown) => e);
@@ -118,9 +167,10 @@ describe("SqliteWriter", () => {
     const thread = threadOf(db.writer);
     const inFlight = db.writer.saveMessages([chatMessage("-1001", 2, "b")], NOW).catch((e: unknown) => e);
     await thread.terminate();
-    const error = await inFlight;
+    const outcome = await inFlight;
     // Either the thread finished the write before it was stopped, or the request failed.
-    if (error !== undefined) expect(error).toBeInstanceOf(SqliteWriterError);
+    if (outcome instanceof Error) expect(outcome).toBeInstanceOf(SqliteWriterError);
+    else expect(outcome).toMatchObject({ inserted: [0] });
     await db.writer.saveMessages([chatMessage("-1001", 3, "c")], NOW);
     expect(threadOf(db.writer)).not.toBe(thread);
     const ids = (await db.prisma.message.findMany()).map((m) => m.messageId);

@@ -17,13 +17,36 @@ export interface SavedIndices {
 }
 
 /**
+ * The row ids of the messages stored lately, by chat + message id (a bounded memory of the writer
+ * thread): marking a batch scored then updates ranges of row ids instead of one row per key.
+ */
+export class RecentMessageIds {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  remember(chatId: string, messageId: number, id: number): void {
+    const key = `${chatId}:${messageId}`;
+    this.ids.delete(key);
+    this.ids.set(key, id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.keys().next().value!);
+  }
+
+  get(chatId: string, messageId: number): number | undefined {
+    return this.ids.get(`${chatId}:${messageId}`);
+  }
+}
+
+/**
  * Stores `messages` (distinct chat + message ids) and adds to their chats' counters; `now` is the
- * rows' created_at / the chats' updated_at, as Prisma stores dates.
+ * rows' created_at / the chats' updated_at, as Prisma stores dates. `rowIds` receives each
+ * message's row id (for RecentMessageIds, once the transaction has committed).
  */
 export function saveMessages(
   sql: StatementCache,
   messages: readonly NormalizedMessage[],
   now: string,
+  rowIds?: number[],
 ): SavedIndices {
   const insert = sql.prepare(INSERT_MESSAGE);
   const existing = sql.prepare(SELECT_MESSAGE);
@@ -35,7 +58,7 @@ export function saveMessages(
     const editDate = sqliteDate(message.editDate);
     const mentionsMe = message.mentionsMe ? 1 : 0;
     // A new message is the common case: one statement; ON CONFLICT tells a known one.
-    const { changes } = insert.run(
+    const { changes, lastInsertRowid } = insert.run(
       message.chatId,
       message.messageId,
       message.senderId,
@@ -53,9 +76,12 @@ export function saveMessages(
       now,
     );
     const isNew = changes > 0;
-    if (isNew) result.inserted.push(index);
-    else {
+    if (isNew) {
+      result.inserted.push(index);
+      if (rowIds) rowIds[index] = Number(lastInsertRowid);
+    } else {
       const row = existing.get(message.chatId, message.messageId) as ExistingRow;
+      if (rowIds) rowIds[index] = row.id;
       const contentChanged = row.text !== message.text || row.editDate !== editDate;
       const countsChanged =
         row.reactions !== message.reactions ||
@@ -113,6 +139,7 @@ export function saveMessages(
 
 /** A known message as the batch compares it (integers as numbers, dates as stored). */
 interface ExistingRow {
+  id: number;
   text: string;
   editDate: string | null;
   reactions: number;
@@ -133,7 +160,7 @@ const INSERT_MESSAGE = `INSERT INTO messages (chat_id, message_id, sender_id, se
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (chat_id, message_id) DO NOTHING`;
 
-const SELECT_MESSAGE = `SELECT text, edit_date AS editDate, reactions, forwards, mentions_me AS mentionsMe
+const SELECT_MESSAGE = `SELECT id, text, edit_date AS editDate, reactions, forwards, mentions_me AS mentionsMe
   FROM messages WHERE chat_id = ? AND message_id = ?`;
 
 const UPDATE_MESSAGE = `UPDATE messages

@@ -3,8 +3,8 @@
  * stored and due for re-scoring, per-chat counters exact, and a batch that fails half-way leaves
  * nothing behind (so the queue's retry stores it exactly once).
  */
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PrismaSqlite } from "../db/sqlite-library.ts";
 import { IdleGateway } from "../telegram/idle-gateway.ts";
 import { chatMessage } from "../testing/alerting-fixture.ts";
 import { createTempSentinelDb, type TempSentinelDb } from "../testing/temp-sentinel-db.ts";
@@ -109,7 +109,7 @@ describe("MessageStore", () => {
   it("rolls a failing batch back whole: no message of it, no counter moved, and a retry stores it once", async () => {
     await store.saveBatch([chatMessage("-1001", 1, "kept")]);
     // A real SQLite failure half-way through the batch, from another connection to the file.
-    const other = new Database(db.file);
+    const other = new PrismaSqlite(db.file);
     other.exec(`CREATE TRIGGER fail_on_3 BEFORE INSERT ON messages WHEN NEW.message_id = 3
                 BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
     const batch = [
@@ -136,7 +136,7 @@ describe("MessageStore", () => {
   });
 
   it("through the ingestion queue: a batch that keeps failing is retried until it is stored, exactly once", async () => {
-    const other = new Database(db.file);
+    const other = new PrismaSqlite(db.file);
     other.exec(`CREATE TRIGGER fail_all BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'full'); END`);
     const errors: number[] = [];
     const ingestion = new MessageIngestion({
