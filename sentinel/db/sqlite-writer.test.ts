@@ -3,9 +3,12 @@
  * Prisma at once, failures rolled back with SQLite's code, waiting on another connection's write
  * lock without blocking the event loop (up to the busy timeout), a dead thread replaced, and close.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { Worker } from "node:worker_threads";
 import { migrateDatabase } from "@tgsentinel/contract/migrate.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -177,6 +180,26 @@ describe("SqliteWriter", () => {
     expect(ids).toContain(1);
     expect(ids).toContain(3);
   });
+
+  it("starts its thread whatever flags the process was launched with (tsx, preloaded .ts files, V8 flags)", async () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const probe = path.join(root, "sentinel/testing/writer-probe.ts");
+    const preload = path.join(root, "e2e/harness/exit-with-parent.ts");
+    const launches = [
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), probe],
+      ["--import", "tsx", "--import", preload, probe],
+      ["--import", "tsx", "--expose-gc", probe],
+    ];
+    for (const [index, args] of launches.entries()) {
+      const databaseFile = path.join(dir, `probe-${index}.db`);
+      migrateDatabase(databaseFile, SENTINEL_MIGRATIONS_DIR);
+      const { stdout } = await promisify(execFile)(process.execPath, [...args, databaseFile], {
+        cwd: root,
+        timeout: 60_000,
+      });
+      expect(JSON.parse(stdout), args.join(" ")).toEqual({ inserted: [0], updated: [], unchanged: 0 });
+    }
+  }, 120_000);
 
   it("closes after finishing what it was given, and refuses requests afterwards", async () => {
     const writer = new SqliteWriter(file);

@@ -1,7 +1,8 @@
 /**
  * `app.scoring`: the profile set in force and its compiled Scorer, and the consumer of ingested
- * batches. A batch is scored with one scorer (a profile change never splits it), handed to
- * `app.alerts`, and its messages are then marked scored. Batches run one at a time.
+ * batches. A batch is scored with one scorer (a profile change never splits it) and handed to
+ * `app.alerts`, which commits its alerts and its messages' scored_at in one transaction. Batches
+ * run one at a time; the alerts already stored for a batch are read while it is scored.
  *
  * Profiles live in the `profiles` table. On the first start (the table has never held a set)
  * the profiles of config/tgsentinel.yml are seeded; afterwards the UI owns them (PUT

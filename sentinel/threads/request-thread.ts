@@ -88,6 +88,10 @@ export class RequestThread {
     const worker = new Worker(BOOTSTRAP, {
       workerData: { entry: this.options.entry.href, data: this.options.data },
       name: this.options.name,
+      // None of the main thread's flags: its preloads (`--import x.ts`) would load before tsx is
+      // registered here (under Node 20 a worker's --import does not install tsx's hooks), and
+      // flags such as --expose-gc are refused for workers.
+      execArgv: [],
     });
     worker.unref();
     worker.on("message", (reply: ThreadReply) => {
