@@ -56,12 +56,15 @@ describe("ingestion plugin, /api/chats and /api/stats", () => {
     const kept = expected.messages.filter((m) => m.chatId !== excluded.id);
     expect(kept.length).toBeGreaterThan(5);
 
+    // The rows are committed by the writer thread a moment before the main thread counts them.
     const stats = await waitFor(async () => {
       const data = await get(t!.app, "/api/stats");
-      return data.messages_ingested === kept.length && data.ingestion.backfill.state === "done"
+      return data.messages_ingested === kept.length &&
+        data.ingestion.messages_ingested === kept.length &&
+        data.ingestion.backfill.state === "done"
         ? data
         : false;
-    }, "every message of the export stored");
+    }, "every message of the export stored and counted");
     expect(stats.ingestion).toMatchObject({ source: "export", messages_ingested: kept.length });
     expect(await t.app.prisma.message.count({ where: { chatId: excluded.id } })).toBe(0);
 

@@ -45,7 +45,13 @@ describe("scoring", () => {
 
     t = await buildTestApp({ dir, yaml, digestTimer: false });
     await t.app.ready();
-    await until(async () => (await t.app.prisma.message.count({ where: { scoredAt: null } })) === 0);
+    // scored_at commits with the alerts on the writer thread; the batch is counted once the
+    // recorder has announced them.
+    await until(
+      async () =>
+        (await t.app.prisma.message.count({ where: { scoredAt: null } })) === 0 &&
+        t.app.scoring.stats().messages_scored === 3,
+    );
     const alerts = await t.app.prisma.alert.findMany({ orderBy: { id: "asc" } });
     expect(alerts.map((a) => `${a.chatId}/${a.messageId}/${a.profile}`)).toEqual([
       "-1001/1/ops",
