@@ -1,4 +1,5 @@
 import type { Alert, DigestRun } from "./db/generated/client.ts";
+import { PushQueue } from "./push-queue.ts";
 import type { WorkerStatusView } from "./worker-status.ts";
 
 /** What sessionUpdated subscribers receive. */
@@ -51,11 +52,8 @@ export class PubSubOverflowError extends Error {
  * the subscription with PubSubOverflowError instead.
  */
 class TopicSubscription<T> implements EventStream<T> {
-  private queue: T[] = [];
-  private head = 0;
-  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  private ended = false;
+  private readonly queue = new PushQueue<T>();
+  private detached = false;
 
   constructor(
     private readonly topic: string,
@@ -64,65 +62,28 @@ class TopicSubscription<T> implements EventStream<T> {
 
   /** Called by publish. */
   deliver(value: T): void {
-    if (this.ended) return;
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ value, done: false });
-      return;
-    }
-    if (this.queue.length - this.head >= PUBSUB_QUEUE_LIMIT) {
-      this.fail(new PubSubOverflowError(this.topic));
+    if (this.queue.isClosed) return;
+    if (this.queue.size >= PUBSUB_QUEUE_LIMIT) {
+      this.leave();
+      this.queue.abort(new PubSubOverflowError(this.topic));
       return;
     }
     this.queue.push(value);
   }
 
-  private fail(error: Error): void {
-    this.finish();
-    this.failure = error;
-    this.queue = [];
-    this.head = 0;
-  }
-
-  private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
+  private leave(): void {
+    if (this.detached) return;
+    this.detached = true;
     this.detach();
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.head < this.queue.length) {
-      const value = this.queue[this.head] as T;
-      this.queue[this.head] = undefined as T;
-      this.head += 1;
-      // Drop the consumed front now and then, so a long-lived queue does not keep growing.
-      if (this.head >= 1_024 && this.head * 2 >= this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
+    return this.queue.next();
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.finish();
-    this.queue = [];
-    this.head = 0;
-    if (this.waiting) {
-      this.waiting.resolve({ value: undefined, done: true });
-      this.waiting = null;
-    }
-    return Promise.resolve({ value: undefined, done: true });
+    this.leave();
+    return this.queue.return();
   }
 
   [Symbol.asyncIterator](): EventStream<T> {

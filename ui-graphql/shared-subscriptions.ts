@@ -20,6 +20,7 @@
  */
 import type { ExecutionResult } from "graphql";
 import { PubSubOverflowError } from "./pubsub.ts";
+import { PushQueue } from "./push-queue.ts";
 
 /**
  * Bytes of results (as serialised) one subscriber may have waiting — not yet handed to its
@@ -84,16 +85,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 
 /** One subscriber's view of a shared stream: its own queue, read by graphql-ws. */
 class Subscriber implements AsyncIterableIterator<ExecutionResult> {
-  private queue: Array<{ result: ExecutionResult; bytes: number }> = [];
-  private head = 0;
-  /** Serialised bytes of what is queued. */
-  private queuedBytes = 0;
-  private waiting: {
-    resolve: (r: IteratorResult<ExecutionResult>) => void;
-    reject: (e: unknown) => void;
-  } | null = null;
-  private failure: unknown = null;
-  private ended = false;
+  /** Results waiting for graphql-ws, each weighted by its serialised bytes. */
+  private readonly queue = new PushQueue<ExecutionResult>();
 
   constructor(
     private readonly limitBytes: number,
@@ -103,87 +96,38 @@ class Subscriber implements AsyncIterableIterator<ExecutionResult> {
 
   /** A result of the shared stream (`bytes` serialised); never waits. */
   push(result: ExecutionResult, bytes: number): void {
-    if (this.ended) return;
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ value: result, done: false });
-      return;
-    }
-    if (this.queuedBytes + bytes > this.limitBytes) {
+    if (this.queue.isClosed) return;
+    if (!this.queue.readerWaiting && this.queue.weight + bytes > this.limitBytes) {
       this.drop("too-slow");
       return;
     }
-    this.queue.push({ result, bytes });
-    this.queuedBytes += bytes;
+    this.queue.push(result, bytes);
   }
 
   /** The source ended: what is queued is still delivered, then the iterator is done. */
   end(): void {
-    this.ended = true;
-    this.settleWaiting();
+    this.queue.close();
   }
 
   /** The source failed: what is queued is delivered, then the error. */
   fail(error: unknown): void {
-    this.ended = true;
-    this.failure = error;
-    this.settleWaiting();
+    this.queue.close(error);
   }
 
   /** Leaves the stream at once, dropping what is queued, and tells the owner (who closes the socket). */
   drop(reason: DropReason): void {
-    this.discard();
+    this.queue.abort();
     this.leave(this);
     this.onDrop(reason);
   }
 
-  private discard(): void {
-    this.ended = true;
-    this.queue = [];
-    this.head = 0;
-    this.queuedBytes = 0;
-    this.failure = null;
-    this.settleWaiting();
-  }
-
-  private settleWaiting(): void {
-    if (!this.waiting || this.head < this.queue.length) return;
-    const { resolve, reject } = this.waiting;
-    this.waiting = null;
-    if (this.failure !== null) {
-      const failure = this.failure;
-      this.failure = null;
-      reject(failure);
-    } else resolve({ value: undefined, done: true });
-  }
-
   next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.head < this.queue.length) {
-      const { result: value, bytes } = this.queue[this.head]!;
-      this.queue[this.head] = undefined as never;
-      this.head += 1;
-      this.queuedBytes -= bytes;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.failure !== null) {
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
+    return this.queue.next();
   }
 
   /** The subscriber completed (or its socket closed): it leaves the stream. */
   return(): Promise<IteratorResult<ExecutionResult>> {
-    this.discard();
+    this.queue.abort();
     this.leave(this);
     return Promise.resolve({ value: undefined, done: true });
   }
