@@ -61,6 +61,11 @@ beforeAll(async () => {
   system = await startSystem({ dataDir: path.join(workDir, "data") });
   browser = await openBrowser();
   page = browser.page;
+  // Keep Playwright's file chooser interception on for the whole page: it is switched on
+  // asynchronously by the first "filechooser" listener, so a waitForEvent registered just before a
+  // key press could lose the race under load (the native chooser opened and no event came; seen
+  // once in CI). With a listener from the start, the chooser is always intercepted.
+  page.on("filechooser", () => {});
 });
 
 afterAll(async () => {
