@@ -71,9 +71,11 @@ describe("a Redis that drops and comes back", () => {
       const alert = { chat_id: "1", chat_title: "", message_id: 1, profile: "p", score: 1, created_at: "" };
       expect(await publisher.publish("alert_created", { ...alert, id: 1 })).toBe(false);
       expect(await publisher.publish("alert_created", { ...alert, id: 2 })).toBe(false);
-      // Long enough down that the publisher's next attempt is far off (backoff), so the listener
-      // below is subscribed before the publisher reconnects.
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Long enough down that the publisher's next attempt is far off, so the listener below is
+      // subscribed before the publisher reconnects. Its attempts come 0.1, 0.3, 0.7, 1.5 and 3.1 s
+      // after the drop (retryStrategy: 50 ms doubling): restarting at ~2.2 s falls between the last
+      // two (restarting at 1.5 s, as this test first did, raced the fourth attempt and once lost).
+      await new Promise((r) => setTimeout(r, 2_200));
       redis = await spawnRedis(port);
       listener = new Redis({ host: "127.0.0.1", port });
       const ids: number[] = [];
