@@ -16,13 +16,9 @@ import fp from "fastify-plugin";
 import type { SentinelConfig } from "../environment.ts";
 import { GramjsLoginClient, trustTestDcKey } from "../login/gramjs-login.ts";
 import { LoginError, TelegramLogin } from "../login/login-service.ts";
-import { type GramJsLogin, toGramJsSession } from "../session/gramjs-session.ts";
-import { keyFingerprint } from "../session/session-import.ts";
-import {
-  STORED_SESSION_FORMAT,
-  STORED_SESSION_VERSION,
-  type StoredSession,
-} from "../session/session-store.ts";
+import type { GramJsLogin } from "../session/gramjs-session.ts";
+import { storedSessionOf } from "../session/session-import.ts";
+import type { StoredSession } from "../session/session-store.ts";
 import { recordFloodWait } from "../telegram/flood-waits.ts";
 import { DEFAULT_GATEWAY_START_TIMEOUT_MS, installSession } from "./session.ts";
 
@@ -157,18 +153,7 @@ async function storeLogin(
 ): Promise<void> {
   let document: StoredSession;
   try {
-    const { sessionString, serverAddress } = await toGramJsSession(login);
-    document = {
-      format: STORED_SESSION_FORMAT,
-      version: STORED_SESSION_VERSION,
-      session: sessionString,
-      dc_id: login.dcId,
-      server_address: serverAddress,
-      port: login.port,
-      source_format: "login",
-      imported_at: new Date().toISOString(),
-      key_fingerprint: keyFingerprint(login.authKey),
-    };
+    document = await storedSessionOf(login, "login");
   } catch (err) {
     throw new SentinelError(
       "STORAGE_ERROR",
